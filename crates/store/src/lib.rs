@@ -1,1 +1,307 @@
-//! placeholder
+//! Hyte's storage layer.
+//!
+//! One [`Store`] serves both backends: SQLite (the embedded default, WAL mode,
+//! foreign keys on) and PostgreSQL (the scale-out option behind several stateless
+//! web nodes). Ordinary queries are written once against sqlx's `Any` driver with
+//! portable SQL (`$1` placeholders, `ON CONFLICT`, `RETURNING`); each backend keeps
+//! its own migrations because DDL differs. Bulk data loading takes a backend-specific
+//! fast path (see [`bulk`]), because it must keep pace with `sqlite3 .import`.
+
+pub mod audit;
+pub mod bulk;
+pub mod indicators;
+pub mod ingest;
+
+
+pub mod orgs;
+pub mod seed;
+pub mod users;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Errors of the storage layer. Messages are meant for operators: one clear sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL could not be understood.
+    #[error("database URL '{0}' is not valid: use sqlite://PATH or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    /// The database could not be reached or opened.
+    #[error("cannot open the database at {url}: {reason}")]
+    Connect {
+        /// The URL with any password removed.
+        url: String,
+        /// The driver's reason.
+        reason: String,
+    },
+    /// Applying migrations failed.
+    #[error("migrating the database failed: {0}")]
+    Migrate(String),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// The SQLite bulk path failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Something referenced does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A write conflicts with existing data (duplicate e-mail, stale revision...).
+    #[error("{0}")]
+    Conflict(String),
+    /// Input rejected by a rule the store enforces (with the user-facing reason).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl StoreError {
+    /// Whether the database could not be reached (as opposed to a query being wrong):
+    /// the web layer answers 503 and recovers by itself when the database is back.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Db(e) => matches!(
+                e,
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
+            ) || e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+            StoreError::Connect { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Result alias for the store.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file at this path.
+    Sqlite(PathBuf),
+    /// PostgreSQL at this URL.
+    Postgres(String),
+}
+
+/// A parsed database URL.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// The backend.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The URL with any password replaced, safe for logs and error messages.
+    pub fn redacted(&self) -> String {
+        match &self.backend {
+            Backend::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Backend::Postgres(u) => redact_password(u),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((cred, host)) = rest.split_once('@') {
+            if let Some((user, _)) = cred.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if let Some(path) = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(s.to_string()));
+            }
+            return Ok(DatabaseUrl {
+                backend: Backend::Sqlite(PathBuf::from(path)),
+            });
+        }
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            let rest = s.split_once("://").map(|x| x.1).unwrap_or_default();
+            if rest.is_empty() {
+                return Err(StoreError::BadUrl(s.to_string()));
+            }
+            return Ok(DatabaseUrl {
+                backend: Backend::Postgres(s.to_string()),
+            });
+        }
+        Err(StoreError::BadUrl(s.to_string()))
+    }
+}
+
+/// Handle to the database; cheap to clone (pools inside).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    url: DatabaseUrl,
+    pg: Option<sqlx::PgPool>,
+}
+
+/// The current time as RFC 3339 UTC text, the timestamp format of every table.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_epoch() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl Store {
+    /// Opens the database (creating an SQLite file and its folder if needed).
+    /// Does not migrate; call [`Store::migrate`].
+    pub async fn connect(url: &DatabaseUrl) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let connect_err = |e: &dyn std::fmt::Display| StoreError::Connect {
+            url: url.redacted(),
+            reason: e.to_string(),
+        };
+        match &url.backend {
+            Backend::Sqlite(path) => {
+                if let Some(dir) = path.parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(|e| connect_err(&e))?;
+                    }
+                }
+                // WAL lets readers proceed during an import; it is a property of the
+                // file, so set it once through a plain connection.
+                {
+                    let c = rusqlite::Connection::open(path).map_err(|e| connect_err(&e))?;
+                    c.pragma_update(None, "journal_mode", "WAL")
+                        .map_err(|e| connect_err(&e))?;
+                }
+                let any_url = format!("sqlite://{}?mode=rwc", path.display());
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            use sqlx::Executor;
+                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&any_url)
+                    .await
+                    .map_err(|e| connect_err(&e))?;
+                Ok(Store {
+                    pool,
+                    url: url.clone(),
+                    pg: None,
+                })
+            }
+            Backend::Postgres(raw) => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(raw)
+                    .await
+                    .map_err(|e| connect_err(&e))?;
+                let pg = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(raw)
+                    .await
+                    .map_err(|e| connect_err(&e))?;
+                Ok(Store {
+                    pool,
+                    url: url.clone(),
+                    pg: Some(pg),
+                })
+            }
+        }
+    }
+
+    /// Applies pending migrations of this backend, then loads the reference
+    /// organisations if the database has none (they are reference data, not demo data).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = match self.url.backend {
+            Backend::Sqlite(_) => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres(_) => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        seed::load_reference_regions(self).await?;
+        Ok(())
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> &Backend {
+        &self.url.backend
+    }
+
+    /// The database URL, password redacted.
+    pub fn url_redacted(&self) -> String {
+        self.url.redacted()
+    }
+
+    /// The shared pool for portable queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Cheap liveness check used by `/healthz`.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pools.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        if let Some(pg) = &self.pg {
+            pg.close().await;
+        }
+    }
+}
+
+/// Reads an optional text column, treating SQL NULL as `None`.
+pub(crate) fn opt_str(row: &AnyRow, col: &str) -> StoreResult<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(col)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls() {
+        let u: DatabaseUrl = "sqlite://hyte-data/hyte.db".parse().unwrap();
+        assert_eq!(
+            u.backend(),
+            &Backend::Sqlite(PathBuf::from("hyte-data/hyte.db"))
+        );
+        let u: DatabaseUrl = "postgres://hyte:secret@localhost:5432/hyte".parse().unwrap();
+        assert_eq!(u.redacted(), "postgres://hyte:***@localhost:5432/hyte");
+        assert!("mysql://x".parse::<DatabaseUrl>().is_err());
+        assert!("sqlite://".parse::<DatabaseUrl>().is_err());
+        assert!("nonsense".parse::<DatabaseUrl>().is_err());
+    }
+}

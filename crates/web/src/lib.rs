@@ -1,1 +1,123 @@
-//! placeholder
+//! Hyte's web layer: server-rendered pages and the JSON API over one [`AppState`].
+//!
+//! Handlers are grouped per domain (`pages::*` for HTML, `api::*` for JSON); every
+//! handler returns [`AppResult`], whose error renders as an HTML page for browsers and
+//! as JSON under `/api`. Permission checks live in [`auth`] and are applied on the
+//! server for every route.
+
+pub mod analysis;
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod security;
+pub mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+use hyte_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use error::{AppError, AppResult};
+
+/// Settings of one web node.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` and send HSTS (set when served over TLS, directly or
+    /// behind a proxy that terminates it).
+    pub secure_cookies: bool,
+    /// Session lifetime in seconds.
+    pub session_ttl_secs: i64,
+    /// Failed logins per e-mail or address allowed within [`Config::login_window_secs`].
+    pub login_max_failures: i64,
+    /// Window of the login rate limit.
+    pub login_window_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            session_ttl_secs: 8 * 3600,
+            login_max_failures: 5,
+            login_window_secs: 15 * 60,
+        }
+    }
+}
+
+/// Shared state of the application.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub config: Arc<Config>,
+}
+
+/// Builds the whole router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(pages::health))
+        .route("/", get(pages::home))
+        .route("/static/{file}", get(pages::static_file))
+        .route("/login", get(pages::account::login_form).post(pages::account::login))
+        .route("/logout", post(pages::account::logout))
+        .route(
+            "/account/password",
+            get(pages::account::password_form).post(pages::account::change_password),
+        )
+        .route(
+            "/account/tokens",
+            get(pages::account::tokens).post(pages::account::create_token),
+        )
+        .route(
+            "/account/tokens/{id}/delete",
+            post(pages::account::delete_token),
+        )
+        .route("/org/{org}", get(pages::org::dashboard))
+        .route("/org/{org}/audit", get(pages::org::audit))
+        .route("/org/{org}/indicators", get(pages::indicators::explorer))
+        .route(
+            "/org/{org}/indicators/{id}",
+            get(pages::indicators::indicator_page),
+        )
+        .route(
+            "/org/{org}/indicators/{id}/table.csv",
+            get(pages::indicators::table_csv),
+        )
+        .route("/indicators", get(pages::indicators::catalogue))
+        .route(
+            "/admin/indicators/{id}",
+            post(pages::indicators::curate),
+        )
+        .route("/admin/imports", get(pages::indicators::imports).post(pages::indicators::upload))
+        .nest("/api/v1", api::routes())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .with_state(state)
+}
+
+/// Serves the app on `addr` until the process is stopped.
+pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr}: {e} (is another program using the port?)")
+    })?;
+    serve_on(state, listener).await
+}
+
+/// Serves the app on an already bound listener (tests bind port 0).
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! Gathers stored values with their benchmarks and judges them: confidence
+//! intervals, comparison with the welfare region and the whole country, mapped
+//! through the indicator's polarity. The statistics are in `hyte-stats`; this module
+//! only decides which numbers go in.
+
+use hyte_domain::{RegionCategory, RegionKey, Sex};
+use hyte_stats::{compare, outcome, value_interval, CiLevel, Comparison, Interval, NoCi, Outcome};
+use hyte_store::indicators::{Denominator, Indicator, StoredValue, ValueQuery};
+use hyte_store::{Store, StoreResult};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// The population indicator (Sotkanet 127, population on 31 Dec), the denominator of
+/// per-resident indicators.
+pub const POPULATION_INDICATOR: i64 = 127;
+
+/// A comparison of a value with one benchmark area.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchmarkComparison {
+    /// The benchmark area.
+    pub benchmark: RegionKey,
+    /// Its value for the same year and sex.
+    pub benchmark_value: Option<f64>,
+    /// Whether that value was derived by Hyte.
+    pub benchmark_derived: bool,
+    /// Interval test result.
+    pub comparison: Comparison,
+    /// Judgement through polarity.
+    pub outcome: Outcome,
+}
+
+/// A value with everything the UI and API show about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessedValue {
+    /// Area.
+    pub region: RegionKey,
+    /// Year.
+    pub year: i64,
+    /// Sex.
+    pub gender: Sex,
+    /// Value.
+    pub value: Option<f64>,
+    /// Published absolute value.
+    pub abs_value: Option<f64>,
+    /// Whether the value itself was derived by Hyte from member areas.
+    pub derived: bool,
+    /// Lower limit of the interval.
+    pub ci_lower: Option<f64>,
+    /// Upper limit.
+    pub ci_upper: Option<f64>,
+    /// Level of the interval.
+    pub ci_level: CiLevel,
+    /// Method, when an interval exists.
+    pub ci_method: Option<&'static str>,
+    /// Why there is no interval.
+    pub no_ci_reason: Option<&'static str>,
+    /// The count the interval was computed from, if any.
+    pub count: Option<f64>,
+    /// Whether that count was derived (value × population) rather than published.
+    pub count_derived: bool,
+    /// Comparisons with the welfare region and with the whole country.
+    pub comparisons: Vec<BenchmarkComparison>,
+}
+
+impl AssessedValue {
+    /// The comparison with a category of benchmark, if made.
+    pub fn against(&self, cat: RegionCategory) -> Option<&BenchmarkComparison> {
+        self.comparisons
+            .iter()
+            .find(|c| c.benchmark.category() == cat)
+    }
+}
+
+fn interval_of(
+    ind: &Indicator,
+    v: &StoredValue,
+    population: Option<f64>,
+    level: CiLevel,
+) -> (Result<Interval, NoCi>, Option<f64>, bool) {
+    let Some(value) = v.value else {
+        return (Err(NoCi::InvalidInput), None, false);
+    };
+    let unit = ind.value_unit();
+    // A census count (population) is not a sample: no interval.
+    if unit.multiplier().is_none() {
+        return (Err(NoCi::UnitHasNoInterval), None, false);
+    }
+    let (count, count_derived, denominator) = match (v.abs_value, ind.denominator, population) {
+        (Some(a), Denominator::Population, Some(p)) => (Some(a), false, Some(p)),
+        (Some(a), _, _) => (Some(a), false, None),
+        (None, Denominator::Population, Some(p)) if v.sex == Sex::Total => {
+            let k = unit.multiplier().unwrap_or(1.0);
+            (Some((value * p / k).round()), true, Some(p))
+        }
+        _ => (None, false, None),
+    };
+    (
+        value_interval(value, &unit, count, denominator, ind.is_survey(), level),
+        count,
+        count_derived,
+    )
+}
+
+/// Values of one indicator for the query, each with interval and comparisons.
+pub async fn assess(
+    store: &Store,
+    ind: &Indicator,
+    q: &ValueQuery,
+    level: CiLevel,
+) -> StoreResult<Vec<AssessedValue>> {
+    let values = store.values(ind.id, q).await?;
+    let regions: HashMap<String, hyte_store::orgs::Region> = store
+        .regions(None)
+        .await?
+        .into_iter()
+        .map(|r| (r.key.to_string(), r))
+        .collect();
+    // Benchmarks: the welfare regions of the areas asked for, and the country.
+    let mut bench_keys: HashSet<RegionKey> = HashSet::new();
+    bench_keys.insert(RegionKey::country());
+    for v in &values {
+        if let Some(w) = regions
+            .get(&v.region.to_string())
+            .and_then(|r| r.welfare_region.clone())
+        {
+            bench_keys.insert(w);
+        }
+    }
+    let bench_query = ValueQuery {
+        regions: bench_keys.into_iter().collect(),
+        years: q.years.clone(),
+        sex: q.sex,
+    };
+    let bench: HashMap<(String, i64, Sex), StoredValue> = if q.regions.is_empty() {
+        values
+            .iter()
+            .map(|v| ((v.region.to_string(), v.year, v.sex), v.clone()))
+            .collect()
+    } else {
+        store
+            .values(ind.id, &bench_query)
+            .await?
+            .into_iter()
+            .map(|v| ((v.region.to_string(), v.year, v.sex), v))
+            .collect()
+    };
+    let population: HashMap<(String, i64), f64> = if ind.denominator == Denominator::Population {
+        let pq = ValueQuery {
+            regions: q.regions.clone(),
+            years: q.years.clone(),
+            sex: Some(Sex::Total),
+        };
+        store
+            .values(hyte_domain::IndicatorId(POPULATION_INDICATOR), &pq)
+            .await?
+            .into_iter()
+            .filter(|v| !v.derived)
+            .filter_map(|v| v.value.map(|p| ((v.region.to_string(), v.year), p)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        let key = v.region.to_string();
+        let (ci, count, count_derived) =
+            interval_of(ind, &v, population.get(&(key.clone(), v.year)).copied(), level);
+        let limits = ci.as_ref().ok().map(|i| (i.lower, i.upper));
+        let mut comparisons = vec![];
+        let mut targets = vec![];
+        if v.region.category() == RegionCategory::Kunta {
+            if let Some(w) = regions.get(&key).and_then(|r| r.welfare_region.clone()) {
+                targets.push(w);
+            }
+        }
+        if v.region.category() != RegionCategory::Maa {
+            targets.push(RegionKey::country());
+        }
+        for t in targets {
+            let b = bench.get(&(t.to_string(), v.year, v.sex));
+            let bv = b.and_then(|b| b.value);
+            let c = compare(limits, bv);
+            comparisons.push(BenchmarkComparison {
+                benchmark: t,
+                benchmark_value: bv,
+                benchmark_derived: b.is_some_and(|b| b.derived),
+                comparison: c,
+                outcome: outcome(c, ind.polarity),
+            });
+        }
+        out.push(AssessedValue {
+            region: v.region,
+            year: v.year,
+            gender: v.sex,
+            value: v.value,
+            abs_value: v.abs_value,
+            derived: v.derived,
+            ci_lower: limits.map(|l| l.0),
+            ci_upper: limits.map(|l| l.1),
+            ci_level: level,
+            ci_method: ci.as_ref().ok().map(|i| i.method.as_str()),
+            no_ci_reason: ci.as_ref().err().map(|e| e.as_str()),
+            count,
+            count_derived,
+            comparisons,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,254 @@
+//! Indicators and their values: open data, no authentication.
+
+use super::ApiResult;
+use crate::analysis::{assess, AssessedValue};
+use crate::auth::Viewer;
+use crate::{AppError, AppState};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use axum_extra::extract::Query;
+use hyte_domain::{IndicatorId, RegionCategory, RegionKey, Sex};
+use hyte_stats::CiLevel;
+use hyte_store::indicators::{Indicator, ValueQuery};
+use serde::{Deserialize, Serialize};
+
+/// Attribution every answer carries (CC BY 4.0 requires naming source and producer
+/// and saying what was derived).
+pub fn attribution(ind: &Indicator, lang: &str) -> String {
+    let producer = ind.producer.get(lang);
+    format!(
+        "Source: Sotkanet Indicator Bank, THL (https://sotkanet.fi){} · \"{}\" (ind. {}){} · CC BY 4.0 · confidence intervals, comparisons and derived benchmark values computed by Hyte",
+        if producer.is_empty() { String::new() } else { format!(" · Producer: {producer}") },
+        ind.title.get(lang),
+        ind.id,
+        ind.data_updated
+            .as_ref()
+            .map(|d| format!(" · data updated {d}"))
+            .unwrap_or_default()
+    )
+}
+
+/// `GET /api/v1/indicators`.
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    let items = state.store.indicators().await?;
+    let counts = state.store.value_counts().await?;
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.id, "title": i.title, "unit": i.unit, "decimals": i.decimals,
+                "polarity": i.polarity, "theme": i.theme, "population_group": i.population_group,
+                "producer": i.producer, "data_updated": i.data_updated,
+                "values": counts.get(&i.id.0).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "count": items.len(), "items": items }),
+    ))
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Indicator, AppError> {
+    let id: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::bad_request(format!("'{id}' is not an indicator id (a number)")))?;
+    state
+        .store
+        .indicator(IndicatorId(id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no indicator {id}")))
+}
+
+/// `GET /api/v1/indicators/{id}`: the definition with its curated metadata.
+pub async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let ind = load(&state, &id).await?;
+    let years = state.store.indicator_years(ind.id).await?;
+    Ok(Json(serde_json::json!({
+        "indicator": ind,
+        "years": years,
+        "sotkanet_url": ind.sotkanet_url("en"),
+        "licence": "CC BY 4.0",
+        "attribution": attribution(&ind, "en"),
+    })))
+}
+
+/// Query of the values endpoint.
+#[derive(Deserialize, Default)]
+pub struct ValuesParams {
+    #[serde(default)]
+    region: Vec<String>,
+    #[serde(default)]
+    year: Vec<String>,
+    gender: Option<String>,
+    level: Option<String>,
+    format: Option<String>,
+}
+
+/// Parsed values query, shared with the HTML pages' CSV download.
+pub struct ParsedValues {
+    /// Store query.
+    pub query: ValueQuery,
+    /// Interval level.
+    pub level: CiLevel,
+}
+
+/// Parses and validates the values query: 400 with a clear message on bad input.
+pub fn parse_values_params(
+    region: &[String],
+    year: &[String],
+    gender: Option<&str>,
+    level: Option<&str>,
+) -> Result<ParsedValues, AppError> {
+    let mut regions = Vec::new();
+    for r in region.iter().flat_map(|r| r.split(',')).filter(|r| !r.is_empty()) {
+        regions.push(
+            r.parse::<RegionKey>()
+                .map_err(|e| AppError::bad_request(e.to_string()))?,
+        );
+    }
+    let mut years = Vec::new();
+    for y in year.iter().flat_map(|y| y.split(',')).filter(|y| !y.is_empty()) {
+        let y: i64 = y
+            .trim()
+            .parse()
+            .ok()
+            .filter(|y| (1900..=2100).contains(y))
+            .ok_or_else(|| AppError::bad_request(format!("'{y}' is not a year")))?;
+        years.push(y);
+    }
+    let sex = match gender {
+        None | Some("") | Some("all") => None,
+        Some(g) => Some(g.parse::<Sex>().map_err(AppError::bad_request)?),
+    };
+    let level = match level {
+        None | Some("") => CiLevel::P95,
+        Some("95") => CiLevel::P95,
+        Some("99.8") => CiLevel::P998,
+        Some(other) => {
+            return Err(AppError::bad_request(format!(
+                "level '{other}' is not supported: use 95 or 99.8"
+            )))
+        }
+    };
+    Ok(ParsedValues {
+        query: ValueQuery { regions, years, sex },
+        level,
+    })
+}
+
+#[derive(Serialize)]
+struct ValueRowJson<'a> {
+    #[serde(flatten)]
+    v: &'a AssessedValue,
+    unit: &'a str,
+    polarity: hyte_domain::Polarity,
+}
+
+/// `GET /api/v1/indicators/{id}/values?region=KUNTA:049&year=2015&gender=total`;
+/// `Accept: text/csv` (or `format=csv`) for CSV.
+pub async fn values(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(p): Query<ValuesParams>,
+) -> ApiResult<Response> {
+    let ind = load(&state, &id).await?;
+    let parsed = parse_values_params(&p.region, &p.year, p.gender.as_deref(), p.level.as_deref())?;
+    let rows = assess(&state.store, &ind, &parsed.query, parsed.level).await?;
+    let wants_csv = p.format.as_deref() == Some("csv")
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|a| a.contains("text/csv"));
+    if wants_csv {
+        let body = values_csv(&ind, &rows, viewer.lang.code())?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"hyte-indicator-{}.csv\"", ind.id),
+                ),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    let items: Vec<ValueRowJson> = rows
+        .iter()
+        .map(|v| ValueRowJson {
+            v,
+            unit: &ind.unit,
+            polarity: ind.polarity,
+        })
+        .collect();
+    Ok(Json(serde_json::json!({
+        "indicator": { "id": ind.id, "title": ind.title, "unit": ind.unit, "decimals": ind.decimals, "polarity": ind.polarity },
+        "ci_level": parsed.level.as_str(),
+        "count": items.len(),
+        "items": items,
+        "attribution": attribution(&ind, "en"),
+    }))
+    .into_response())
+}
+
+/// The CSV form of assessed values, with the attribution as a last comment line.
+pub fn values_csv(ind: &Indicator, rows: &[AssessedValue], lang: &str) -> Result<String, AppError> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    let f = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    w.write_record([
+        "indicator", "region", "year", "gender", "value", "abs_value", "derived", "ci_lower",
+        "ci_upper", "ci_level", "ci_method", "unit", "polarity", "region_benchmark",
+        "region_benchmark_value", "region_outcome", "country_value", "country_outcome",
+    ])
+    .map_err(AppError::internal)?;
+    for r in rows {
+        let reg = r.against(RegionCategory::Hyvinvointialue);
+        let cty = r.against(RegionCategory::Maa);
+        w.write_record([
+            ind.id.to_string(),
+            r.region.to_string(),
+            r.year.to_string(),
+            r.gender.as_str().to_string(),
+            f(r.value),
+            f(r.abs_value),
+            r.derived.to_string(),
+            f(r.ci_lower),
+            f(r.ci_upper),
+            r.ci_level.as_str().to_string(),
+            r.ci_method.unwrap_or_default().to_string(),
+            ind.unit.clone(),
+            ind.polarity.as_str().to_string(),
+            reg.map(|c| c.benchmark.to_string()).unwrap_or_default(),
+            f(reg.and_then(|c| c.benchmark_value)),
+            reg.map(|c| c.outcome.as_str().to_string()).unwrap_or_default(),
+            f(cty.and_then(|c| c.benchmark_value)),
+            cty.map(|c| c.outcome.as_str().to_string()).unwrap_or_default(),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    let mut out = String::from_utf8(w.into_inner().map_err(AppError::internal)?)
+        .map_err(AppError::internal)?;
+    out.push_str(&format!("# {}\n", attribution(ind, lang)));
+    Ok(out)
+}
+
+/// `GET /api/v1/imports`: import history (admins and coordinators).
+pub async fn imports(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> ApiResult<Json<serde_json::Value>> {
+    let u = viewer.user()?;
+    if !u.role.at_least(hyte_domain::Role::Coordinator) {
+        return Err(AppError::forbidden("import history is for coordinators and admins").into());
+    }
+    let runs = state.store.import_runs(200).await?;
+    Ok(Json(serde_json::json!({ "count": runs.len(), "items": runs })))
+}

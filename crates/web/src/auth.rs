@@ -1,0 +1,260 @@
+//! Who is asking, and what they may do.
+//!
+//! A request is made by a signed-in browser (session cookie, CSRF token in every
+//! form), by an API client (`Authorization: Bearer TOKEN`, same permissions as its
+//! user), or by the anonymous public.
+
+use crate::i18n::Lang;
+use crate::{AppError, AppResult, AppState};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use hyte_domain::{RegionCategory, RegionKey, Role};
+use hyte_store::orgs::Region;
+use hyte_store::users::User;
+use rand::RngCore;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "hyte_session";
+/// Name of the language cookie.
+pub const LANG_COOKIE: &str = "hyte_lang";
+/// Name of the pre-login CSRF cookie (double-submit for the login form).
+pub const LOGIN_CSRF_COOKIE: &str = "hyte_login_csrf";
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
+}
+
+/// Checks a password against a stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A random 256-bit token, hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Password rules, one sentence on failure.
+pub fn check_new_password(pw: &str) -> Result<(), &'static str> {
+    if pw.chars().count() < 10 {
+        return Err("password-too-short");
+    }
+    Ok(())
+}
+
+/// The caller of a request.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The user, if signed in or authenticated by token.
+    pub user: Option<User>,
+    /// The session's CSRF token (browser sessions only).
+    pub csrf: Option<String>,
+    /// The raw session token, for sign-out.
+    pub session_token: Option<String>,
+    /// Whether the user came with an API token.
+    pub via_token: bool,
+    /// The UI language of this request.
+    pub lang: Lang,
+}
+
+impl Viewer {
+    /// The signed-in user, or 401.
+    pub fn user(&self) -> AppResult<&User> {
+        self.user.as_ref().ok_or_else(AppError::unauthorized)
+    }
+
+    /// Checks the CSRF token of a form post from a browser session. Token-authenticated
+    /// API calls carry no cookies, so they cannot be forged cross-site.
+    pub fn check_csrf(&self, submitted: &str) -> AppResult<()> {
+        if self.via_token {
+            return Ok(());
+        }
+        match &self.csrf {
+            Some(t) if constant_time_eq(t.as_bytes(), submitted.as_bytes()) => Ok(()),
+            _ => Err(AppError::forbidden(
+                "the form has expired or did not come from this site; reload the page and try again",
+            )),
+        }
+    }
+
+    /// Whether the caller is a system admin.
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
+    }
+}
+
+/// Compares secrets without leaking their length of common prefix through timing.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let mut viewer = Viewer {
+            user: None,
+            csrf: None,
+            session_token: None,
+            via_token: false,
+            lang: Lang::Fi,
+        };
+        let is_api = parts.uri.path().starts_with("/api/");
+        if let Some(h) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let bearer = h
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
+            let Some(token) = bearer else {
+                return Err(AppError::unauthorized().as_json());
+            };
+            match state.store.user_by_api_token(token).await {
+                Ok(Some(u)) => {
+                    viewer.user = Some(u);
+                    viewer.via_token = true;
+                }
+                Ok(None) => {
+                    return Err(AppError {
+                        status: axum::http::StatusCode::UNAUTHORIZED,
+                        message: "the API token is not valid".into(),
+                        json: true,
+                    })
+                }
+                Err(e) => return Err(AppError::from(e).as_json()),
+            }
+        } else if let Some(c) = jar.get(SESSION_COOKIE) {
+            match state.store.session(c.value()).await {
+                Ok(Some(s)) => {
+                    viewer.user = Some(s.user);
+                    viewer.csrf = Some(s.csrf_token);
+                    viewer.session_token = Some(c.value().to_string());
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    let err = AppError::from(e);
+                    return Err(if is_api { err.as_json() } else { err });
+                }
+            }
+        }
+        let query_lang = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .filter_map(|kv| kv.strip_prefix("lang="))
+                .find_map(Lang::parse)
+        });
+        viewer.lang = query_lang
+            .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
+            .or_else(|| {
+                viewer
+                    .user
+                    .as_ref()
+                    .and_then(|u| u.locale.as_deref())
+                    .and_then(Lang::parse)
+            })
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(axum::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|h| h.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+            .unwrap_or(Lang::Fi);
+        Ok(viewer)
+    }
+}
+
+/// What a user may do with an organisation's non-public work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Nothing.
+    None,
+    /// Read (own organisation, or a welfare region reading its member municipalities).
+    Read,
+    /// Act with the user's role in their own organisation.
+    Member(Role),
+}
+
+/// The access a user has to an organisation.
+pub fn access(user: &User, org: &Region) -> Access {
+    if user.role == Role::Admin {
+        return Access::Member(Role::Admin);
+    }
+    match &user.org {
+        Some(own) if *own == org.key => Access::Member(user.role),
+        // A welfare region supports its municipalities and follows their work.
+        Some(own)
+            if own.category() == RegionCategory::Hyvinvointialue
+                && org.welfare_region.as_ref() == Some(own) =>
+        {
+            Access::Read
+        }
+        _ => Access::None,
+    }
+}
+
+/// Loads an organisation by its id in a path and checks that the viewer may read its
+/// non-public work: 400 for a malformed id, 404 for an unknown one, 401 if not
+/// signed in, 403 for another organisation.
+pub async fn readable_org(state: &AppState, viewer: &Viewer, org: &str) -> AppResult<Region> {
+    let region = public_org(state, org).await?;
+    let user = viewer.user()?;
+    if access(user, &region) == Access::None {
+        return Err(AppError::forbidden(format!(
+            "you do not have access to {}'s work",
+            region.name(viewer.lang.code())
+        )));
+    }
+    Ok(region)
+}
+
+/// Loads an organisation by its id in a path, for public pages.
+pub async fn public_org(state: &AppState, org: &str) -> AppResult<Region> {
+    let key: RegionKey = org
+        .parse()
+        .map_err(|e: hyte_domain::RegionKeyError| AppError::bad_request(e.to_string()))?;
+    let region = state
+        .store
+        .region(&key)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no organisation {key}")))?;
+    if !key.category().is_organisation() {
+        return Err(AppError::not_found(format!("{key} is not an organisation")));
+    }
+    Ok(region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert_ne!(random_token(), random_token());
+        assert!(check_new_password("short").is_err());
+    }
+}

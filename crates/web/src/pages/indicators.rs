@@ -1,0 +1,1 @@
+//! Indicator explorer pages (filled in below).

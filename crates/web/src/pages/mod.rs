@@ -1,0 +1,144 @@
+//! HTML pages, grouped per domain.
+
+pub mod account;
+pub mod indicators;
+pub mod org;
+
+use crate::auth::Viewer;
+use crate::i18n::{Lang, Tr};
+use crate::view::Page;
+use crate::{AppResult, AppState};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use hyte_store::orgs::Region;
+
+/// Renders a template into a response.
+pub fn render<T: Template>(t: &T) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// `GET /healthz`: 200 when the database answers.
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+const CSS: &str = include_str!("../../static/app.css");
+const JS: &str = include_str!("../../static/app.js");
+
+/// Static assets compiled into the binary (no CDN, works offline).
+pub async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, ctype) = match file.as_str() {
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        "app.js" => (JS, "text/javascript; charset=utf-8"),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTpl {
+    page: Page,
+    status: u16,
+    message: String,
+}
+
+/// An error page. Rendered without the request's viewer (errors can happen before
+/// one is known), so it is in Finnish with the English message below.
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let viewer = Viewer {
+        user: None,
+        csrf: None,
+        session_token: None,
+        via_token: false,
+        lang: Lang::Fi,
+    };
+    let tpl = ErrorTpl {
+        page: Page::new(&viewer, status.canonical_reason().unwrap_or("Error"), "/"),
+        status: status.as_u16(),
+        message: message.to_string(),
+    };
+    match tpl.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, message.to_string()).into_response(),
+    }
+}
+
+/// Fallback for unknown paths.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::AppError::not_found(format!("no API route {}", uri.path()))
+            .as_json()
+            .into_response();
+    }
+    error_page(StatusCode::NOT_FOUND, "page not found")
+}
+
+/// A group of organisations under a welfare region, for the home page.
+pub struct OrgGroup {
+    /// The welfare region.
+    pub region: Region,
+    /// Its municipalities.
+    pub members: Vec<Region>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTpl {
+    page: Page,
+    groups: Vec<OrgGroup>,
+    org_count: usize,
+    tr: Tr,
+}
+
+/// `GET /`: what Hyte is and every organisation in it.
+pub async fn home(State(state): State<AppState>, viewer: Viewer, uri: Uri) -> AppResult<Response> {
+    let orgs = state.store.organisations().await?;
+    let org_count = orgs
+        .iter()
+        .filter(|r| r.key.category() != hyte_domain::RegionCategory::Maa)
+        .count();
+    let mut groups: Vec<OrgGroup> = orgs
+        .iter()
+        .filter(|r| r.key.category() == hyte_domain::RegionCategory::Hyvinvointialue)
+        .map(|r| OrgGroup {
+            region: r.clone(),
+            members: vec![],
+        })
+        .collect();
+    for m in orgs
+        .iter()
+        .filter(|r| r.key.category() == hyte_domain::RegionCategory::Kunta)
+    {
+        if let Some(g) = groups
+            .iter_mut()
+            .find(|g| Some(&g.region.key) == m.welfare_region.as_ref())
+        {
+            g.members.push(m.clone());
+        }
+    }
+    let lang = viewer.lang.code();
+    for g in &mut groups {
+        g.members.sort_by(|a, b| a.name(lang).cmp(b.name(lang)));
+    }
+    let tr = Tr::new(viewer.lang);
+    let tpl = HomeTpl {
+        page: Page::new(&viewer, tr.t("app-name"), &uri.to_string()),
+        groups,
+        org_count,
+        tr,
+    };
+    render(&tpl)
+}
