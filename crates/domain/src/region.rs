@@ -57,10 +57,7 @@ impl RegionCategory {
 
     /// Whether organisations of this category own workspaces (reports, plans).
     pub fn is_organisation(self) -> bool {
-        matches!(
-            self,
-            RegionCategory::Kunta | RegionCategory::Hyvinvointialue | RegionCategory::Maa
-        )
+        matches!(self, RegionCategory::Kunta | RegionCategory::Hyvinvointialue)
     }
 }
 

@@ -123,11 +123,11 @@ impl Store {
         rows.iter().map(region_from_row).collect()
     }
 
-    /// The organisations that can own a workspace: current municipalities, welfare
-    /// regions (incl. Helsinki and Åland) and the country.
+    /// The organisations that can own a workspace: the 308 current municipalities and
+    /// the 23 welfare-region level organisations (21 counties, Helsinki, Åland).
     pub async fn organisations(&self) -> StoreResult<Vec<Region>> {
         let rows = sqlx::query(&format!(
-            "SELECT {REGION_COLUMNS} FROM region WHERE category IN ('MAA', 'HYVINVOINTIALUE', 'KUNTA') AND valid_to IS NULL ORDER BY CASE category WHEN 'MAA' THEN 0 WHEN 'HYVINVOINTIALUE' THEN 1 ELSE 2 END, code"
+            "SELECT {REGION_COLUMNS} FROM region WHERE category IN ('HYVINVOINTIALUE', 'KUNTA') AND valid_to IS NULL ORDER BY CASE category WHEN 'HYVINVOINTIALUE' THEN 0 ELSE 1 END, code"
         ))
         .fetch_all(self.pool())
         .await?;
