@@ -4,8 +4,10 @@
 //! newtypes at the edges ("parse, don't validate"), so code that holds a
 //! [`RegionKey`] or a [`Role`] never has to check it again.
 
+pub mod document;
 pub mod indicator;
 pub mod region;
+pub mod report;
 pub mod role;
 
 pub use indicator::{IndicatorId, Polarity, Sex, ValueUnit};

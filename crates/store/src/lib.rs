@@ -14,6 +14,7 @@ pub mod ingest;
 
 
 pub mod orgs;
+pub mod reports;
 pub mod seed;
 pub mod users;
 

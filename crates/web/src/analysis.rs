@@ -48,8 +48,8 @@ pub struct AssessedValue {
     pub ci_lower: Option<f64>,
     /// Upper limit.
     pub ci_upper: Option<f64>,
-    /// Level of the interval.
-    pub ci_level: CiLevel,
+    /// Level of the interval: `95` or `99.8`.
+    pub ci_level: &'static str,
     /// Method, when an interval exists.
     pub ci_method: Option<&'static str>,
     /// Why there is no interval.
@@ -197,7 +197,7 @@ pub async fn assess(
             derived: v.derived,
             ci_lower: limits.map(|l| l.0),
             ci_upper: limits.map(|l| l.1),
-            ci_level: level,
+            ci_level: level.as_str(),
             ci_method: ci.as_ref().ok().map(|i| i.method.as_str()),
             no_ci_reason: ci.as_ref().err().map(|e| e.as_str()),
             count,

@@ -93,6 +93,8 @@ pub fn router(state: AppState) -> Router {
             post(pages::indicators::curate),
         )
         .route("/admin/imports", get(pages::indicators::imports).post(pages::indicators::upload))
+        .merge(pages::reports::routes())
+        .merge(pages::report_data::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

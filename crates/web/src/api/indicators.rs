@@ -222,7 +222,7 @@ pub fn values_csv(ind: &Indicator, rows: &[AssessedValue], lang: &str) -> Result
             r.derived.to_string(),
             f(r.ci_lower),
             f(r.ci_upper),
-            r.ci_level.as_str().to_string(),
+            r.ci_level.to_string(),
             r.ci_method.unwrap_or_default().to_string(),
             ind.unit.clone(),
             ind.polarity.as_str().to_string(),

@@ -3,6 +3,7 @@
 
 pub mod indicators;
 pub mod orgs;
+pub mod reports;
 
 use crate::{AppError, AppState};
 use axum::response::{IntoResponse, Response};
@@ -51,4 +52,5 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{id}", get(indicators::one))
         .route("/indicators/{id}/values", get(indicators::values))
         .route("/imports", get(indicators::imports))
+        .merge(reports::routes())
 }

@@ -63,6 +63,15 @@ fn outcome_labels(tr: &Tr) -> charts::OutcomeLabels {
     }
 }
 
+/// The unit in words of the UI language (`PROS` → `%`); unknown codes as given.
+pub fn unit_label(tr: &Tr, code: &str) -> String {
+    let key = format!("unit-{}", code.to_ascii_uppercase());
+    match tr.t(&key) {
+        t if t == key => code.to_string(),
+        t => t,
+    }
+}
+
 /// Formats numbers the way the UI language writes them.
 struct Fmt {
     decimals: u32,
@@ -280,7 +289,10 @@ pub async fn explorer(
             trend,
             position,
         };
-        spine_rows.push(charts::SpineRow {
+        // A count (e.g. population) differs with the size of the area; only rates,
+        // shares and per-resident values are comparable on a spine.
+        let plotted = ind.value_unit() != hyte_domain::ValueUnit::Count;
+        if plotted { spine_rows.push(charts::SpineRow {
             indicator: row.title.clone(),
             period: row.year.clone(),
             count_text: None,
@@ -299,7 +311,7 @@ pub async fn explorer(
                 max: s.max,
             }),
             polarity: chart_polarity(ind.polarity),
-        });
+        }); }
         let theme = ind.theme.clone().unwrap_or_else(|| "–".into());
         match groups.iter_mut().find(|g| g.theme == theme) {
             Some(g) => g.rows.push(row),
@@ -547,7 +559,7 @@ pub async fn indicator_page(
             meta: trend_meta,
             labels: charts::TrendLabels {
                 area: name.clone(),
-                y_axis: ind.unit.clone(),
+                y_axis: unit_label(&tr, &ind.unit),
                 ci: format!("{} {} %", tr.t("ind-ci"), level.as_str()),
                 outcome: outcome_labels(&tr),
             },
@@ -642,7 +654,7 @@ pub async fn indicator_page(
             compare_svg = charts::compare_chart(&charts::CompareChart {
                 meta,
                 labels: charts::CompareLabels {
-                    value_axis: ind.unit.clone(),
+                    value_axis: unit_label(&tr, &ind.unit),
                     benchmark: tr.t("ind-country"),
                     ci: format!("{} {} %", tr.t("ind-ci"), level.as_str()),
                     missing: tr.t("ind-no-data"),
@@ -813,7 +825,7 @@ async fn finish_indicator_page(
                 total: tr.t("sex-total"),
                 male: tr.t("sex-male"),
                 female: tr.t("sex-female"),
-                y_axis: ind.unit.clone(),
+                y_axis: unit_label(&tr, &ind.unit),
                 ci: tr.t("ind-ci"),
                 outcome: outcome_labels(&tr),
             },
@@ -832,7 +844,7 @@ async fn finish_indicator_page(
     let page = Page::new(&viewer, format!("{title} – {name}"), &uri.to_string());
     render(&IndicatorTpl {
         title,
-        unit_text: ind.unit.clone(),
+        unit_text: unit_label(&tr, &ind.unit),
         polarity_text: tr.t(&format!("polarity-{}", ind.polarity.as_str())),
         producer: ind.producer.get(lang).to_string(),
         description: ind.description.get(lang).to_string(),

@@ -3,6 +3,8 @@
 pub mod account;
 pub mod indicators;
 pub mod org;
+pub mod report_data;
+pub mod reports;
 
 use crate::auth::Viewer;
 use crate::i18n::{Lang, Tr};
