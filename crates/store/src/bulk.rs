@@ -263,10 +263,14 @@ impl Store {
             cols.4.push(p.value);
             cols.5.push(p.abs_value);
             if cols.0.len() >= BATCH {
+                // PostgreSQL refuses a batch that upserts one key twice with a raw
+                // error; check the batch first so the message says which rows.
+                check_duplicates(keys[keys.len() - cols.0.len()..].to_vec())?;
                 s.rows_changed += flush(&mut cols).execute(&mut *tx).await?.rows_affected() as i64;
             }
         }
         if !cols.0.is_empty() {
+            check_duplicates(keys[keys.len() - cols.0.len()..].to_vec())?;
             s.rows_changed += flush(&mut cols).execute(&mut *tx).await?.rows_affected() as i64;
         }
         check_duplicates(keys)?;

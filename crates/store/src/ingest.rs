@@ -10,6 +10,8 @@ use hyte_import::{DataRow, Format, ImportError, LocalizedText, Parsed, RegionRef
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// What importing one file did.
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +110,24 @@ impl Store {
     where
         F: Fn(&DataRow) -> bool + Send + 'static,
     {
+        self.ingest_with_progress(name, bytes, user_email, source, keep, None)
+            .await
+    }
+
+    /// [`Store::ingest_filtered`] that also counts the data rows read so far into
+    /// `progress` (for a progress bar; updated while a large CSV file streams in).
+    pub async fn ingest_with_progress<F>(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        user_email: Option<&str>,
+        source: &str,
+        keep: F,
+        progress: Option<Arc<AtomicU64>>,
+    ) -> StoreResult<IngestOutcome>
+    where
+        F: Fn(&DataRow) -> bool + Send + 'static,
+    {
         let format = hyte_import::detect(&bytes).map_err(|e| file_error(name, &e))?;
         let info = ImportInfo {
             file_name: name.to_string(),
@@ -123,10 +143,15 @@ impl Store {
             // Parse while storing, so 10 million rows never sit in memory at once.
             let rows = hyte_import::data_rows(std::io::Cursor::new(bytes))
                 .map_err(|e| file_error(name, &e))?;
-            let iter = rows.filter_map(move |r| match r {
-                Err(e) => Some(Err(format!("{n}: {e}"))),
-                Ok(row) if !keep(&row) => None,
-                Ok(row) => Some(resolve(&idx, &n, &row)),
+            let iter = rows.filter_map(move |r| {
+                if let Some(p) = &progress {
+                    p.fetch_add(1, Ordering::Relaxed);
+                }
+                match r {
+                    Err(e) => Some(Err(format!("{n}: {e}"))),
+                    Ok(row) if !keep(&row) => None,
+                    Ok(row) => Some(resolve(&idx, &n, &row)),
+                }
             });
             let summary = self.import_points(info, iter).await?;
             return Ok(IngestOutcome::Data { format, summary });

@@ -134,8 +134,10 @@ pub enum SaveOutcome {
 /// An indicator's place in a report's indicator list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Selection {
-    /// Indicator id.
-    pub indicator_id: i64,
+    /// `sotkanet:<id>` or `preset:<slug>`; unique within the report.
+    pub item_key: String,
+    /// Sotkanet indicator id, if the item has one.
+    pub indicator_id: Option<i64>,
     /// Title at selection time (the store may lack the indicator).
     pub title: String,
     /// State.
@@ -636,7 +638,7 @@ impl Store {
     /// The report's indicator list.
     pub async fn selections(&self, report_id: i64) -> StoreResult<Vec<Selection>> {
         let rows = sqlx::query(
-            "SELECT indicator_id, title, state, reason, source, section_id, measure_kind, from_preset, theme, population_group, updated_by, updated_at
+            "SELECT item_key, indicator_id, title, state, reason, source, section_id, measure_kind, from_preset, theme, population_group, updated_by, updated_at
              FROM report_indicator WHERE report_id = $1 ORDER BY population_group, theme, title",
         )
         .bind(report_id)
@@ -647,6 +649,7 @@ impl Store {
                 let state: String = r.try_get("state")?;
                 let kind: String = r.try_get("measure_kind")?;
                 Ok(Selection {
+                    item_key: r.try_get("item_key")?,
                     indicator_id: r.try_get("indicator_id")?,
                     title: r.try_get("title")?,
                     state: state.parse().map_err(invalid)?,
@@ -668,9 +671,9 @@ impl Store {
     /// reason rules with `hyte_domain::report::check_selection`.
     pub async fn put_selection(&self, report_id: i64, s: &Selection) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO report_indicator (report_id, indicator_id, state, reason, source, section_id, measure_kind, from_preset, theme, population_group, title, updated_by, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (report_id, indicator_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, source = excluded.source,
+            "INSERT INTO report_indicator (report_id, item_key, indicator_id, state, reason, source, section_id, measure_kind, from_preset, theme, population_group, title, updated_by, updated_at)
+             VALUES ($1, $14, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (report_id, item_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, source = excluded.source,
                section_id = excluded.section_id, measure_kind = excluded.measure_kind, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )
         .bind(report_id)
@@ -686,6 +689,7 @@ impl Store {
         .bind(s.title.clone())
         .bind(s.updated_by.clone())
         .bind(now_rfc3339())
+        .bind(s.item_key.clone())
         .execute(self.pool())
         .await?;
         Ok(())

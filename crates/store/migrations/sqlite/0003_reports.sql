@@ -54,9 +54,13 @@ CREATE TABLE section_revision (
     UNIQUE (section_id, number)
 );
 
+-- One row per item of the report's indicator list. item_key is `sotkanet:<id>` for a
+-- Sotkanet indicator, or `preset:<slug>` for a list item with no Sotkanet id yet
+-- (shown as "no data yet").
 CREATE TABLE report_indicator (
     report_id INTEGER NOT NULL REFERENCES report(id) ON DELETE CASCADE,
-    indicator_id INTEGER NOT NULL,
+    item_key TEXT NOT NULL,
+    indicator_id INTEGER,
     state TEXT NOT NULL,
     reason TEXT NOT NULL,
     source TEXT,
@@ -68,7 +72,7 @@ CREATE TABLE report_indicator (
     title TEXT NOT NULL,
     updated_by TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    PRIMARY KEY (report_id, indicator_id)
+    PRIMARY KEY (report_id, item_key)
 );
 
 -- Qualitative self-assessment: free text and a 1..5 scale (HYTE structures,
