@@ -601,13 +601,8 @@ pub fn choropleth_map(chart: &MapChart<'_>) -> String {
         w = Outcome::Worse.colour(),
         ws = Outcome::Worse.stroke(),
     );
-    // Hover feedback for screens; the selector is scoped by the chart's id because a
-    // <style> in inline SVG applies to the whole page.
-    let _ = write!(
-        body,
-        "<style>#{p} .area:hover{{stroke:#1A1A1A;stroke-width:{}}}</style>",
-        N(1.6 / s)
-    );
+    // Hover feedback comes from the host stylesheet (`.chart svg .area:hover`): an
+    // inline <style> would be refused by the pages' Content-Security-Policy.
     let _ = write!(
         body,
         "<g class=\"areas\" transform=\"translate({} {}) scale({})\" stroke=\"{BORDER}\" stroke-width=\"{}\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">",

@@ -234,7 +234,9 @@ pub(crate) fn text(out: &mut String, x: f64, y: f64, s: &str, st: Style) {
     }
     out.push_str(st.anchor.attr());
     if st.numeric {
-        out.push_str(" style=\"font-variant-numeric:tabular-nums\"");
+        // A class, not a style attribute: pages forbid inline styles (CSP), and the
+        // host stylesheet sets `.tnum { font-variant-numeric: tabular-nums }`.
+        out.push_str(" class=\"tnum\"");
     }
     let _ = write!(out, ">{}</text>", esc(s));
 }

@@ -248,8 +248,8 @@ pub fn verdict(kind: ObservationKind, evidence: &[Evidence]) -> Verdict {
     let mut against = 0;
     for e in evidence.iter().filter(|e| e.has_data) {
         let signals = [e.better_than_benchmark, e.trend_better];
-        let pro = signals.iter().any(|s| *s == Some(want));
-        let contra = signals.iter().any(|s| *s == Some(!want));
+        let pro = signals.contains(&Some(want));
+        let contra = signals.contains(&Some(!want));
         match (pro, contra) {
             (true, false) => support += 1,
             (false, _) => against += 1,

@@ -11,6 +11,12 @@ use axum::response::Response;
 /// (`/embed/...`) may be framed by other sites; nothing else may.
 pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let embeddable = req.uri().path().starts_with("/embed/");
+    // A language chosen with ?lang= sticks for the following pages.
+    let chosen_lang = req.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.strip_prefix("lang="))
+            .find_map(crate::i18n::Lang::parse)
+    });
     let tls = state.config.secure_cookies
         || req
             .headers()
@@ -35,6 +41,17 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     );
     if !embeddable {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if let Some(lang) = chosen_lang {
+        let cookie = format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
+            crate::auth::LANG_COOKIE,
+            lang.code(),
+            if tls { "; Secure" } else { "" }
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            h.append(header::SET_COOKIE, v);
+        }
     }
     if tls {
         h.insert(
