@@ -87,7 +87,11 @@ pub struct IndicatorBlock {
 impl IndicatorBlock {
     /// Writes the block back in its canonical one-line form.
     pub fn to_line(&self) -> String {
-        let mut s = format!("{{{{indicator {} chart={}", self.indicator, self.chart.as_str());
+        let mut s = format!(
+            "{{{{indicator {} chart={}",
+            self.indicator,
+            self.chart.as_str()
+        );
         if !self.compare.is_empty() {
             let c: Vec<String> = self
                 .compare
@@ -173,11 +177,9 @@ fn parse_block(inner: &str) -> Result<IndicatorBlock, String> {
                     compare.push(match c {
                         "region" => Comparator::WelfareRegion,
                         "country" => Comparator::Country,
-                        other => Comparator::Area(
-                            other
-                                .parse::<RegionKey>()
-                                .map_err(|e| e.to_string())?,
-                        ),
+                        other => {
+                            Comparator::Area(other.parse::<RegionKey>().map_err(|e| e.to_string())?)
+                        }
                     });
                 }
                 if compare.len() > 20 {
@@ -306,7 +308,13 @@ mod tests {
             vec![Comparator::WelfareRegion, Comparator::Country]
         );
         let again = parse_section(&block.to_line());
-        assert_eq!(again, vec![Block::Indicator { line: 1, block: block.clone() }]);
+        assert_eq!(
+            again,
+            vec![Block::Indicator {
+                line: 1,
+                block: block.clone()
+            }]
+        );
     }
 
     #[test]
@@ -332,6 +340,9 @@ mod tests {
             &parse_section("see {{indicator 5}} inline")[0],
             Block::Text { .. }
         ));
-        assert!(matches!(&parse_section("{{indicators 5}}")[0], Block::Text { .. }));
+        assert!(matches!(
+            &parse_section("{{indicators 5}}")[0],
+            Block::Text { .. }
+        ));
     }
 }

@@ -57,7 +57,10 @@ impl RegionCategory {
 
     /// Whether organisations of this category own workspaces (reports, plans).
     pub fn is_organisation(self) -> bool {
-        matches!(self, RegionCategory::Kunta | RegionCategory::Hyvinvointialue)
+        matches!(
+            self,
+            RegionCategory::Kunta | RegionCategory::Hyvinvointialue
+        )
     }
 }
 
@@ -88,7 +91,9 @@ pub enum RegionKeyError {
     #[error("region id '{0}' is not of the form CATEGORY:CODE, e.g. KUNTA:016")]
     Malformed(String),
     /// The category is not one Hyte knows.
-    #[error("unknown region category '{0}' (known: KUNTA, HYVINVOINTIALUE, MAAKUNTA, SEUTUKUNTA, MAA)")]
+    #[error(
+        "unknown region category '{0}' (known: KUNTA, HYVINVOINTIALUE, MAAKUNTA, SEUTUKUNTA, MAA)"
+    )]
     UnknownCategory(String),
     /// The code has the wrong width or non-digits.
     #[error("region code '{code}' is not valid for {category}: expected {expected}")]
@@ -209,10 +214,16 @@ mod tests {
         assert_eq!(k.code(), "016");
         assert_eq!(k.to_string(), "KUNTA:016");
         assert_eq!(
-            "hyvinvointialue:09".parse::<RegionKey>().unwrap().to_string(),
+            "hyvinvointialue:09"
+                .parse::<RegionKey>()
+                .unwrap()
+                .to_string(),
             "HYVINVOINTIALUE:09"
         );
-        assert_eq!("MAA:SSS".parse::<RegionKey>().unwrap(), RegionKey::country());
+        assert_eq!(
+            "MAA:SSS".parse::<RegionKey>().unwrap(),
+            RegionKey::country()
+        );
     }
 
     #[test]

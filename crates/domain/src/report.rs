@@ -113,7 +113,9 @@ pub fn parse_content_areas(s: &str) -> Result<Vec<ContentArea>, String> {
 }
 
 /// Content areas no section covers yet, in statutory order.
-pub fn uncovered_areas<'a>(sections: impl IntoIterator<Item = &'a [ContentArea]>) -> Vec<ContentArea> {
+pub fn uncovered_areas<'a>(
+    sections: impl IntoIterator<Item = &'a [ContentArea]>,
+) -> Vec<ContentArea> {
     let mut covered = [false; 6];
     for areas in sections {
         for a in areas {
@@ -440,6 +442,8 @@ mod tests {
         assert!(t.len() >= 10);
         let areas: Vec<&[ContentArea]> = t.iter().map(|s| s.areas.as_slice()).collect();
         assert!(uncovered_areas(areas).is_empty());
-        assert!(t.iter().all(|s| !s.heading_sv.is_empty() && !s.heading_en.is_empty()));
+        assert!(t
+            .iter()
+            .all(|s| !s.heading_sv.is_empty() && !s.heading_en.is_empty()));
     }
 }

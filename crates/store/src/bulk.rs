@@ -12,6 +12,17 @@ use hyte_domain::Sex;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+/// Column buffers of one PostgreSQL `UNNEST` batch: indicator, area, year, sex,
+/// value, absolute value.
+type PgColumns = (
+    Vec<i64>,
+    Vec<i64>,
+    Vec<i64>,
+    Vec<i64>,
+    Vec<Option<f64>>,
+    Vec<Option<f64>>,
+);
+
 /// One value ready to store, its area already resolved to a row id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PointRow {
@@ -146,6 +157,10 @@ fn derive_statements(ids: &[i64], import_id: i64) -> Vec<String> {
 }
 
 fn check_duplicates(mut keys: Vec<u64>) -> StoreResult<()> {
+    // Files sorted by key (Sotkanet's exports and the snapshot are) need no sort.
+    if keys.windows(2).all(|w| w[0] < w[1]) {
+        return Ok(());
+    }
     keys.sort_unstable();
     if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
         let k = w[0];
@@ -183,11 +198,11 @@ impl Store {
             .map(|i| i.id.0)
             .collect();
         match self.backend().clone() {
-            Backend::Sqlite(path) => tokio::task::spawn_blocking(move || {
-                import_sqlite(&path, &info, rows, &derivable)
-            })
-            .await
-            .map_err(|e| StoreError::Invalid(format!("import task failed: {e}")))?,
+            Backend::Sqlite(path) => {
+                tokio::task::spawn_blocking(move || import_sqlite(&path, &info, rows, &derivable))
+                    .await
+                    .map_err(|e| StoreError::Invalid(format!("import task failed: {e}")))?
+            }
             Backend::Postgres(_) => self.import_pg(&info, rows, &derivable).await,
         }
     }
@@ -225,9 +240,8 @@ impl Store {
         let mut seen = BTreeSet::new();
         let mut keys = Vec::new();
         const BATCH: usize = 5000;
-        let mut cols: (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<Option<f64>>, Vec<Option<f64>>) =
-            Default::default();
-        let flush = |cols: &mut (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<Option<f64>>, Vec<Option<f64>>)| {
+        let mut cols: PgColumns = Default::default();
+        let flush = |cols: &mut PgColumns| {
             let c = std::mem::take(cols);
             sqlx::query(UPSERT_PG)
                 .bind(c.0)
@@ -275,9 +289,17 @@ impl Store {
         }
         check_duplicates(keys)?;
         s.rows_unchanged = s.rows_total - s.rows_skipped - s.rows_changed;
-        let ids: Vec<i64> = seen.iter().copied().filter(|i| derivable.contains(i) || *i == 127).collect();
+        let ids: Vec<i64> = seen
+            .iter()
+            .copied()
+            .filter(|i| derivable.contains(i) || *i == 127)
+            .collect();
         // Population changes alter every derived benchmark.
-        let ids = if seen.contains(&127) { derivable.iter().copied().collect() } else { ids };
+        let ids = if seen.contains(&127) {
+            derivable.iter().copied().collect()
+        } else {
+            ids
+        };
         for stmt in derive_statements(&ids, run_id) {
             sqlx::query(&stmt).execute(&mut *tx).await?;
         }
@@ -377,7 +399,10 @@ where
     let ids: Vec<i64> = if seen.contains(&127) {
         derivable.iter().copied().collect()
     } else {
-        seen.iter().copied().filter(|i| derivable.contains(i)).collect()
+        seen.iter()
+            .copied()
+            .filter(|i| derivable.contains(i))
+            .collect()
     };
     for stmt in derive_statements(&ids, run_id) {
         tx.execute(&stmt, [])?;

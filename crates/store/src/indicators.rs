@@ -376,9 +376,9 @@ impl Store {
                 let sex: i64 = row.try_get("sex")?;
                 Ok(StoredValue {
                     indicator: id,
-                    region: key
-                        .parse()
-                        .map_err(|e: hyte_domain::RegionKeyError| StoreError::Invalid(e.to_string()))?,
+                    region: key.parse().map_err(|e: hyte_domain::RegionKeyError| {
+                        StoreError::Invalid(e.to_string())
+                    })?,
                     year: row.try_get("year")?,
                     sex: Sex::from_code(sex)
                         .ok_or_else(|| StoreError::Invalid(format!("bad sex code {sex}")))?,
@@ -393,18 +393,21 @@ impl Store {
 
     /// Years with data for an indicator, ascending.
     pub async fn indicator_years(&self, id: IndicatorId) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query("SELECT DISTINCT year FROM data_point WHERE indicator_id = $1 ORDER BY year")
-            .bind(id.0)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT year FROM data_point WHERE indicator_id = $1 ORDER BY year",
+        )
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(|r| Ok(r.try_get("year")?)).collect()
     }
 
     /// Number of stored values per indicator.
     pub async fn value_counts(&self) -> StoreResult<HashMap<i64, i64>> {
-        let rows = sqlx::query("SELECT indicator_id, COUNT(*) AS n FROM data_point GROUP BY indicator_id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT indicator_id, COUNT(*) AS n FROM data_point GROUP BY indicator_id")
+                .fetch_all(self.pool())
+                .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("indicator_id")?, r.try_get("n")?)))
             .collect()

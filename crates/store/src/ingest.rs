@@ -82,6 +82,33 @@ fn resolve(idx: &RegionIndex, name: &str, row: &DataRow) -> RowResult {
     }))
 }
 
+/// [`resolve`] remembering the last area: rows of one area usually follow each other,
+/// so most rows skip the key formatting and hash lookup.
+fn resolve_cached(
+    idx: &RegionIndex,
+    name: &str,
+    row: &DataRow,
+    last: &mut Option<(RegionRef, i64)>,
+) -> RowResult {
+    if let Some((region, rid)) = last.as_ref() {
+        if *region == row.region {
+            return Ok(Some(PointRow {
+                indicator: row.indicator,
+                region_rid: *rid,
+                year: i64::from(row.year),
+                sex: row.sex,
+                value: row.value,
+                abs_value: row.abs_value,
+            }));
+        }
+    }
+    let r = resolve(idx, name, row);
+    if let Ok(Some(p)) = &r {
+        *last = Some((row.region.clone(), p.region_rid));
+    }
+    r
+}
+
 impl Store {
     /// Imports one file (any supported Sotkanet or Hyte format, detected from the
     /// content). The file is accepted whole or refused whole with file, line, field
@@ -143,6 +170,7 @@ impl Store {
             // Parse while storing, so 10 million rows never sit in memory at once.
             let rows = hyte_import::data_rows(std::io::Cursor::new(bytes))
                 .map_err(|e| file_error(name, &e))?;
+            let mut last = None;
             let iter = rows.filter_map(move |r| {
                 if let Some(p) = &progress {
                     p.fetch_add(1, Ordering::Relaxed);
@@ -150,7 +178,7 @@ impl Store {
                 match r {
                     Err(e) => Some(Err(format!("{n}: {e}"))),
                     Ok(row) if !keep(&row) => None,
-                    Ok(row) => Some(resolve(&idx, &n, &row)),
+                    Ok(row) => Some(resolve_cached(&idx, &n, &row, &mut last)),
                 }
             });
             let summary = self.import_points(info, iter).await?;
@@ -172,8 +200,13 @@ impl Store {
             }
             Parsed::Regions(regions) => {
                 self.store_sotkanet_regions(name, &regions).await?;
-                self.audit(user_email, None, "import", &format!("{name}: {} Sotkanet regions", regions.len()))
-                    .await?;
+                self.audit(
+                    user_email,
+                    None,
+                    "import",
+                    &format!("{name}: {} Sotkanet regions", regions.len()),
+                )
+                .await?;
                 Ok(IngestOutcome::Regions(regions.len()))
             }
             Parsed::IndicatorList(list) => {
@@ -188,8 +221,13 @@ impl Store {
                     }
                     self.put_indicator(&ind).await?;
                 }
-                self.audit(user_email, None, "import", &format!("{name}: {} indicator titles", list.len()))
-                    .await?;
+                self.audit(
+                    user_email,
+                    None,
+                    "import",
+                    &format!("{name}: {} indicator titles", list.len()),
+                )
+                .await?;
                 Ok(IngestOutcome::Indicators(list.len()))
             }
             Parsed::Metadata(m) => {
@@ -231,8 +269,13 @@ impl Store {
                     ..base
                 };
                 self.upsert_indicator_source(ind).await?;
-                self.audit(user_email, None, "import", &format!("{name}: metadata of indicator {}", m.id))
-                    .await?;
+                self.audit(
+                    user_email,
+                    None,
+                    "import",
+                    &format!("{name}: metadata of indicator {}", m.id),
+                )
+                .await?;
                 Ok(IngestOutcome::Metadata(m.id))
             }
         }

@@ -12,7 +12,6 @@ pub mod bulk;
 pub mod indicators;
 pub mod ingest;
 
-
 pub mod orgs;
 pub mod reports;
 pub mod seed;
@@ -63,13 +62,18 @@ impl StoreError {
     /// the web layer answers 503 and recovers by itself when the database is back.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            StoreError::Db(e) => matches!(
-                e,
-                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
-            ) || e
-                .as_database_error()
-                .and_then(|d| d.code())
-                .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+            StoreError::Db(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::PoolTimedOut
+                        | sqlx::Error::Io(_)
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::Tls(_)
+                ) || e
+                    .as_database_error()
+                    .and_then(|d| d.code())
+                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08"))
+            }
             StoreError::Connect { .. } => true,
             _ => false,
         }
@@ -299,7 +303,9 @@ mod tests {
             u.backend(),
             &Backend::Sqlite(PathBuf::from("hyte-data/hyte.db"))
         );
-        let u: DatabaseUrl = "postgres://hyte:secret@localhost:5432/hyte".parse().unwrap();
+        let u: DatabaseUrl = "postgres://hyte:secret@localhost:5432/hyte"
+            .parse()
+            .unwrap();
         assert_eq!(u.redacted(), "postgres://hyte:***@localhost:5432/hyte");
         assert!("mysql://x".parse::<DatabaseUrl>().is_err());
         assert!("sqlite://".parse::<DatabaseUrl>().is_err());

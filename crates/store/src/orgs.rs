@@ -136,10 +136,12 @@ impl Store {
 
     /// One area by key, or `None`.
     pub async fn region(&self, key: &RegionKey) -> StoreResult<Option<Region>> {
-        let row = sqlx::query(&format!("SELECT {REGION_COLUMNS} FROM region WHERE key = $1"))
-            .bind(key.to_string())
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {REGION_COLUMNS} FROM region WHERE key = $1"
+        ))
+        .bind(key.to_string())
+        .fetch_optional(self.pool())
+        .await?;
         row.as_ref().map(region_from_row).transpose()
     }
 

@@ -3,8 +3,8 @@
 
 use crate::{now_rfc3339, opt_str, Store, StoreError, StoreResult};
 use hyte_domain::report::{
-    parse_content_areas, ContentArea, MeasureKind, ObservationKind, ObservationOrigin,
-    ReportKind, SectionStatus, SelectionState, TemplateSection,
+    parse_content_areas, ContentArea, MeasureKind, ObservationKind, ObservationOrigin, ReportKind,
+    SectionStatus, SelectionState, TemplateSection,
 };
 use hyte_domain::RegionKey;
 use serde::Serialize;
@@ -234,7 +234,8 @@ fn invalid(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn key(s: String) -> StoreResult<RegionKey> {
-    s.parse().map_err(|e: hyte_domain::RegionKeyError| invalid(e))
+    s.parse()
+        .map_err(|e: hyte_domain::RegionKeyError| invalid(e))
 }
 
 const REPORT_COLUMNS: &str = "id, org_key, kind, title, term_start, term_end, year, languages, outline_agreed_at, created_by, created_at";
@@ -244,13 +245,14 @@ impl Store {
         let id: i64 = row.try_get("id")?;
         let kind: String = row.try_get("kind")?;
         let langs: String = row.try_get("languages")?;
-        let partners = sqlx::query("SELECT org_key FROM report_partner WHERE report_id = $1 ORDER BY org_key")
-            .bind(id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| key(r.try_get("org_key")?))
-            .collect::<StoreResult<Vec<_>>>()?;
+        let partners =
+            sqlx::query("SELECT org_key FROM report_partner WHERE report_id = $1 ORDER BY org_key")
+                .bind(id)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| key(r.try_get("org_key")?))
+                .collect::<StoreResult<Vec<_>>>()?;
         Ok(Report {
             id,
             org: key(row.try_get("org_key")?)?,
@@ -260,7 +262,11 @@ impl Store {
             term_start: row.try_get("term_start")?,
             term_end: row.try_get("term_end")?,
             year: row.try_get("year")?,
-            languages: langs.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            languages: langs
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
             outline_agreed_at: opt_str(row, "outline_agreed_at")?,
             created_by: row.try_get("created_by")?,
             created_at: row.try_get("created_at")?,
@@ -278,7 +284,9 @@ impl Store {
             return Err(invalid("the title must be 1–300 characters"));
         }
         if r.term_end < r.term_start || r.term_start < 2000 || r.term_end > 2100 {
-            return Err(invalid("the council term must run from an earlier to a later year, e.g. 2025–2029"));
+            return Err(invalid(
+                "the council term must run from an earlier to a later year, e.g. 2025–2029",
+            ));
         }
         let mut tx = self.pool().begin().await?;
         let now = now_rfc3339();
@@ -327,10 +335,12 @@ impl Store {
 
     /// A report by id.
     pub async fn report(&self, id: i64) -> StoreResult<Option<Report>> {
-        let row = sqlx::query(&format!("SELECT {REPORT_COLUMNS} FROM report WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {REPORT_COLUMNS} FROM report WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         match row {
             Some(r) => Ok(Some(self.report_from_row(&r).await?)),
             None => Ok(None),
@@ -386,13 +396,15 @@ impl Store {
         let id: i64 = row.try_get("id")?;
         let status: String = row.try_get("status")?;
         let areas: String = row.try_get("content_areas")?;
-        let assignees = sqlx::query("SELECT user_id FROM section_assignee WHERE section_id = $1 ORDER BY user_id")
-            .bind(id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok(r.try_get("user_id")?))
-            .collect::<StoreResult<Vec<i64>>>()?;
+        let assignees = sqlx::query(
+            "SELECT user_id FROM section_assignee WHERE section_id = $1 ORDER BY user_id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("user_id")?))
+        .collect::<StoreResult<Vec<i64>>>()?;
         Ok(Section {
             id,
             report_id: row.try_get("report_id")?,
@@ -437,12 +449,22 @@ impl Store {
     ) -> StoreResult<i64> {
         check_heading(heading)?;
         let mut tx = self.pool().begin().await?;
-        let max: Option<i64> = sqlx::query("SELECT MAX(position) AS m FROM section WHERE report_id = $1")
-            .bind(report_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("m")?;
-        let id = insert_section(&mut tx, report_id, max.unwrap_or(0) + 10, heading, areas, sector, author).await?;
+        let max: Option<i64> =
+            sqlx::query("SELECT MAX(position) AS m FROM section WHERE report_id = $1")
+                .bind(report_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("m")?;
+        let id = insert_section(
+            &mut tx,
+            report_id,
+            max.unwrap_or(0) + 10,
+            heading,
+            areas,
+            sector,
+            author,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -747,7 +769,9 @@ impl Store {
     ) -> StoreResult<i64> {
         let body = body.trim();
         if body.is_empty() || body.chars().count() > 2000 {
-            return Err(invalid("the text of a joy or concern must be 1–2 000 characters"));
+            return Err(invalid(
+                "the text of a joy or concern must be 1–2 000 characters",
+            ));
         }
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query(
@@ -810,12 +834,14 @@ impl Store {
 
     /// The report an observation belongs to.
     pub async fn observation_report(&self, id: i64) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query("SELECT report_id FROM observation WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| r.try_get("report_id"))
-            .transpose()?)
+        Ok(
+            sqlx::query("SELECT report_id FROM observation WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.try_get("report_id"))
+                .transpose()?,
+        )
     }
 
     /// Comments of a report (all sections), oldest first.
@@ -864,14 +890,18 @@ impl Store {
         }
         let (section_id, block_line) = match parent_id {
             Some(p) => {
-                let row = sqlx::query("SELECT report_id, section_id, block_line FROM comment WHERE id = $1")
-                    .bind(p)
-                    .fetch_optional(self.pool())
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("no comment {p}")))?;
+                let row = sqlx::query(
+                    "SELECT report_id, section_id, block_line FROM comment WHERE id = $1",
+                )
+                .bind(p)
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("no comment {p}")))?;
                 let rid: i64 = row.try_get("report_id")?;
                 if rid != report_id {
-                    return Err(StoreError::NotFound(format!("no comment {p} in this report")));
+                    return Err(StoreError::NotFound(format!(
+                        "no comment {p} in this report"
+                    )));
                 }
                 (row.try_get("section_id")?, row.try_get("block_line")?)
             }
@@ -895,7 +925,12 @@ impl Store {
     }
 
     /// Resolves (`Some(by)`) or reopens (`None`) a comment thread of a report.
-    pub async fn resolve_comment(&self, report_id: i64, id: i64, by: Option<&str>) -> StoreResult<()> {
+    pub async fn resolve_comment(
+        &self,
+        report_id: i64,
+        id: i64,
+        by: Option<&str>,
+    ) -> StoreResult<()> {
         let r = sqlx::query("UPDATE comment SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND report_id = $4")
             .bind(by.map(|_| now_rfc3339()))
             .bind(by.map(str::to_string))
@@ -904,7 +939,9 @@ impl Store {
             .execute(self.pool())
             .await?;
         if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("no comment {id} in this report")));
+            return Err(StoreError::NotFound(format!(
+                "no comment {id} in this report"
+            )));
         }
         Ok(())
     }
@@ -970,7 +1007,11 @@ fn revision_from_row(r: &AnyRow) -> StoreResult<Revision> {
 }
 
 fn areas_text(areas: &[ContentArea]) -> String {
-    areas.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",")
+    areas
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn check_heading(h: &str) -> StoreResult<()> {
@@ -1012,4 +1053,41 @@ async fn insert_section(
     .execute(&mut **tx)
     .await?;
     Ok(id)
+}
+
+impl Store {
+    /// Adds indicator-list items that are not on the report's list yet, in one
+    /// transaction; items already there (whatever their state) are left untouched, so
+    /// seeding from a preset is idempotent. Returns how many were added.
+    pub async fn seed_selections(&self, report_id: i64, items: &[Selection]) -> StoreResult<usize> {
+        let mut tx = self.pool().begin().await?;
+        let now = now_rfc3339();
+        let mut added = 0;
+        for s in items {
+            let r = sqlx::query(
+                "INSERT INTO report_indicator (report_id, item_key, indicator_id, state, reason, source, section_id, measure_kind, from_preset, theme, population_group, title, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                 ON CONFLICT (report_id, item_key) DO NOTHING",
+            )
+            .bind(report_id)
+            .bind(s.item_key.clone())
+            .bind(s.indicator_id)
+            .bind(s.state.as_str())
+            .bind(s.reason.clone())
+            .bind(s.source.clone())
+            .bind(s.section_id)
+            .bind(s.measure_kind.as_str())
+            .bind(i64::from(s.from_preset))
+            .bind(s.theme.clone())
+            .bind(s.population_group.clone())
+            .bind(s.title.clone())
+            .bind(s.updated_by.clone())
+            .bind(now.clone())
+            .execute(&mut *tx)
+            .await?;
+            added += r.rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
 }

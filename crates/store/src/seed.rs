@@ -126,17 +126,25 @@ pub fn reference_regions() -> StoreResult<Vec<Region>> {
     // Sub-regions: current ones from 2026, and 2013-era ones the snapshot uses.
     let mut seutukunnat: BTreeMap<String, (String, Option<i64>)> = BTreeMap::new();
     let municipalities = rows::<MunicipalityRow>("municipalities_2026.csv", MUNICIPALITIES)?;
-    let current: std::collections::HashSet<String> =
-        municipalities.iter().map(|m| m.kuntakoodi.clone()).collect();
+    let current: std::collections::HashSet<String> = municipalities
+        .iter()
+        .map(|m| m.kuntakoodi.clone())
+        .collect();
     for m in &municipalities {
-        seutukunnat.insert(m.seutukunta_code.clone(), (m.seutukunta_name_fi.clone(), None));
+        seutukunnat.insert(
+            m.seutukunta_code.clone(),
+            (m.seutukunta_name_fi.clone(), None),
+        );
         let mut r = plain(
             key(RegionCategory::Kunta, &m.kuntakoodi)?,
             &m.name_fi,
             &m.name_sv,
             &m.name_en,
         );
-        r.welfare_region = Some(key(RegionCategory::Hyvinvointialue, &m.hyvinvointialue_code)?);
+        r.welfare_region = Some(key(
+            RegionCategory::Hyvinvointialue,
+            &m.hyvinvointialue_code,
+        )?);
         r.maakunta = Some(key(RegionCategory::Maakunta, &m.maakunta_code)?);
         r.seutukunta = Some(key(RegionCategory::Seutukunta, &m.seutukunta_code)?);
         r.language_status = Some(m.kielisuhde_code);

@@ -104,8 +104,8 @@ impl Store {
                 Some(r) if r.key.category().is_organisation() && r.is_current() => {}
                 _ => {
                     return Err(StoreError::NotFound(format!(
-                        "no organisation {org}: use an id from /api/v1/organisations, e.g. KUNTA:016"
-                    )))
+                    "no organisation {org}: use an id from /api/v1/organisations, e.g. KUNTA:016"
+                )))
                 }
             }
         }
@@ -143,10 +143,12 @@ impl Store {
 
     /// A user by id.
     pub async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM app_user WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM app_user WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -253,7 +255,12 @@ impl Store {
     }
 
     /// Stores a personal API token (its hash) for a user; returns the token id.
-    pub async fn create_api_token(&self, user_id: i64, token: &str, name: &str) -> StoreResult<i64> {
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        token: &str,
+        name: &str,
+    ) -> StoreResult<i64> {
         let row = sqlx::query(
             "INSERT INTO api_token (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )

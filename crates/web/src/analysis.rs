@@ -163,8 +163,12 @@ pub async fn assess(
     let mut out = Vec::with_capacity(values.len());
     for v in values {
         let key = v.region.to_string();
-        let (ci, count, count_derived) =
-            interval_of(ind, &v, population.get(&(key.clone(), v.year)).copied(), level);
+        let (ci, count, count_derived) = interval_of(
+            ind,
+            &v,
+            population.get(&(key.clone(), v.year)).copied(),
+            level,
+        );
         let limits = ci.as_ref().ok().map(|i| (i.lower, i.upper));
         let mut comparisons = vec![];
         let mut targets = vec![];

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod api;
 pub mod auth;
+pub mod blocks;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -62,7 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(pages::health))
         .route("/", get(pages::home))
         .route("/static/{file}", get(pages::static_file))
-        .route("/login", get(pages::account::login_form).post(pages::account::login))
+        .route(
+            "/login",
+            get(pages::account::login_form).post(pages::account::login),
+        )
         .route("/logout", post(pages::account::logout))
         .route(
             "/account/password",
@@ -88,11 +92,11 @@ pub fn router(state: AppState) -> Router {
             get(pages::indicators::table_csv),
         )
         .route("/indicators", get(pages::indicators::catalogue))
+        .route("/admin/indicators/{id}", post(pages::indicators::curate))
         .route(
-            "/admin/indicators/{id}",
-            post(pages::indicators::curate),
+            "/admin/imports",
+            get(pages::indicators::imports).post(pages::indicators::upload),
         )
-        .route("/admin/imports", get(pages::indicators::imports).post(pages::indicators::upload))
         .merge(pages::reports::routes())
         .merge(pages::report_data::routes())
         .nest("/api/v1", api::routes())

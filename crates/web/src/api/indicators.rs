@@ -106,14 +106,22 @@ pub fn parse_values_params(
     level: Option<&str>,
 ) -> Result<ParsedValues, AppError> {
     let mut regions = Vec::new();
-    for r in region.iter().flat_map(|r| r.split(',')).filter(|r| !r.is_empty()) {
+    for r in region
+        .iter()
+        .flat_map(|r| r.split(','))
+        .filter(|r| !r.is_empty())
+    {
         regions.push(
             r.parse::<RegionKey>()
                 .map_err(|e| AppError::bad_request(e.to_string()))?,
         );
     }
     let mut years = Vec::new();
-    for y in year.iter().flat_map(|y| y.split(',')).filter(|y| !y.is_empty()) {
+    for y in year
+        .iter()
+        .flat_map(|y| y.split(','))
+        .filter(|y| !y.is_empty())
+    {
         let y: i64 = y
             .trim()
             .parse()
@@ -137,7 +145,11 @@ pub fn parse_values_params(
         }
     };
     Ok(ParsedValues {
-        query: ValueQuery { regions, years, sex },
+        query: ValueQuery {
+            regions,
+            years,
+            sex,
+        },
         level,
     })
 }
@@ -204,9 +216,24 @@ pub fn values_csv(ind: &Indicator, rows: &[AssessedValue], lang: &str) -> Result
     let mut w = csv::Writer::from_writer(vec![]);
     let f = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
     w.write_record([
-        "indicator", "region", "year", "gender", "value", "abs_value", "derived", "ci_lower",
-        "ci_upper", "ci_level", "ci_method", "unit", "polarity", "region_benchmark",
-        "region_benchmark_value", "region_outcome", "country_value", "country_outcome",
+        "indicator",
+        "region",
+        "year",
+        "gender",
+        "value",
+        "abs_value",
+        "derived",
+        "ci_lower",
+        "ci_upper",
+        "ci_level",
+        "ci_method",
+        "unit",
+        "polarity",
+        "region_benchmark",
+        "region_benchmark_value",
+        "region_outcome",
+        "country_value",
+        "country_outcome",
     ])
     .map_err(AppError::internal)?;
     for r in rows {
@@ -228,9 +255,11 @@ pub fn values_csv(ind: &Indicator, rows: &[AssessedValue], lang: &str) -> Result
             ind.polarity.as_str().to_string(),
             reg.map(|c| c.benchmark.to_string()).unwrap_or_default(),
             f(reg.and_then(|c| c.benchmark_value)),
-            reg.map(|c| c.outcome.as_str().to_string()).unwrap_or_default(),
+            reg.map(|c| c.outcome.as_str().to_string())
+                .unwrap_or_default(),
             f(cty.and_then(|c| c.benchmark_value)),
-            cty.map(|c| c.outcome.as_str().to_string()).unwrap_or_default(),
+            cty.map(|c| c.outcome.as_str().to_string())
+                .unwrap_or_default(),
         ])
         .map_err(AppError::internal)?;
     }
@@ -250,5 +279,7 @@ pub async fn imports(
         return Err(AppError::forbidden("import history is for coordinators and admins").into());
     }
     let runs = state.store.import_runs(200).await?;
-    Ok(Json(serde_json::json!({ "count": runs.len(), "items": runs })))
+    Ok(Json(
+        serde_json::json!({ "count": runs.len(), "items": runs }),
+    ))
 }

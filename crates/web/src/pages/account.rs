@@ -106,8 +106,16 @@ pub async fn login(
     let mail_subject = format!("email:{email}");
     let window = state.config.login_window_secs;
     let max = state.config.login_max_failures;
-    if state.store.recent_failed_logins(&mail_subject, window).await? >= max
-        || state.store.recent_failed_logins(&ip_subject, window).await? >= max * 4
+    if state
+        .store
+        .recent_failed_logins(&mail_subject, window)
+        .await?
+        >= max
+        || state
+            .store
+            .recent_failed_logins(&ip_subject, window)
+            .await?
+            >= max * 4
     {
         return Err(AppError::too_many(viewer_t(&viewer, "login-rate-limited")));
     }
@@ -126,7 +134,12 @@ pub async fn login(
     let Some(user) = user.filter(|_| ok) else {
         state
             .store
-            .audit(Some(&email), None, "login_failed", "wrong e-mail or password")
+            .audit(
+                Some(&email),
+                None,
+                "login_failed",
+                "wrong e-mail or password",
+            )
             .await?;
         let token = random_token();
         let tpl = LoginTpl {
@@ -147,7 +160,12 @@ pub async fn login(
     let token = random_token();
     state
         .store
-        .create_session(user.id, &token, &random_token(), state.config.session_ttl_secs)
+        .create_session(
+            user.id,
+            &token,
+            &random_token(),
+            state.config.session_ttl_secs,
+        )
         .await?;
     state
         .store
@@ -158,9 +176,9 @@ pub async fn login(
         (_, Some(org)) => format!("/org/{org}"),
         (_, None) => "/".to_string(),
     };
-    let jar = jar
-        .remove(Cookie::from(LOGIN_CSRF_COOKIE))
-        .add(cookie(&state, SESSION_COOKIE, token));
+    let jar =
+        jar.remove(Cookie::from(LOGIN_CSRF_COOKIE))
+            .add(cookie(&state, SESSION_COOKIE, token));
     Ok((jar, Redirect::to(&dest)).into_response())
 }
 
@@ -173,6 +191,7 @@ fn dummy_hash() -> &'static str {
 /// A form that only carries the CSRF token.
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    #[serde(default)]
     csrf: String,
 }
 
@@ -211,7 +230,11 @@ pub async fn password_form(viewer: Viewer) -> AppResult<Response> {
         return Ok(Redirect::to("/login?next=/account/password").into_response());
     }
     render(&PasswordTpl {
-        page: Page::new(&viewer, viewer_t(&viewer, "password-title"), "/account/password"),
+        page: Page::new(
+            &viewer,
+            viewer_t(&viewer, "password-title"),
+            "/account/password",
+        ),
         error: None,
         done: false,
     })
@@ -220,6 +243,7 @@ pub async fn password_form(viewer: Viewer) -> AppResult<Response> {
 /// The password form.
 #[derive(Deserialize)]
 pub struct PasswordForm {
+    #[serde(default)]
     csrf: String,
     current: String,
     new: String,
@@ -235,7 +259,11 @@ pub async fn change_password(
 ) -> AppResult<Response> {
     viewer.check_csrf(&f.csrf)?;
     let user = viewer.user()?.clone();
-    let page = Page::new(&viewer, viewer_t(&viewer, "password-title"), "/account/password");
+    let page = Page::new(
+        &viewer,
+        viewer_t(&viewer, "password-title"),
+        "/account/password",
+    );
     let error = if !verify_password(&f.current, &user.password_hash) {
         Some("password-wrong-current")
     } else if f.new != f.repeat {
@@ -258,7 +286,12 @@ pub async fn change_password(
         .await?;
     state
         .store
-        .audit(Some(&user.email), user.org.as_ref(), "password_changed", "changed own password")
+        .audit(
+            Some(&user.email),
+            user.org.as_ref(),
+            "password_changed",
+            "changed own password",
+        )
         .await?;
     let token = random_token();
     let csrf = random_token();
@@ -269,7 +302,15 @@ pub async fn change_password(
     let jar = jar.add(cookie(&state, SESSION_COOKIE, token));
     let mut page = page;
     page.csrf = csrf;
-    Ok((jar, render(&PasswordTpl { page, error: None, done: true })?).into_response())
+    Ok((
+        jar,
+        render(&PasswordTpl {
+            page,
+            error: None,
+            done: true,
+        })?,
+    )
+        .into_response())
 }
 
 /// A token as listed.
@@ -328,6 +369,7 @@ pub async fn tokens(State(state): State<AppState>, viewer: Viewer) -> AppResult<
 /// The new-token form.
 #[derive(Deserialize)]
 pub struct TokenForm {
+    #[serde(default)]
     csrf: String,
     name: String,
 }
@@ -342,7 +384,10 @@ pub async fn create_token(
     let user = viewer.user()?;
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::unprocessable(viewer_t(&viewer, "tokens-name-required")));
+        return Err(AppError::unprocessable(viewer_t(
+            &viewer,
+            "tokens-name-required",
+        )));
     }
     let token = format!("hyte_{}", random_token());
     state.store.create_api_token(user.id, &token, name).await?;
@@ -367,7 +412,12 @@ pub async fn delete_token(
     }
     state
         .store
-        .audit(Some(&user.email), user.org.as_ref(), "token_revoked", &id.to_string())
+        .audit(
+            Some(&user.email),
+            user.org.as_ref(),
+            "token_revoked",
+            &id.to_string(),
+        )
         .await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }

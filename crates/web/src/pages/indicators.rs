@@ -32,93 +32,11 @@ fn geometry() -> Option<&'static charts::MapGeometry> {
         .as_ref()
 }
 
-/// Maps the statistics outcome to the chart palette.
-fn chart_outcome(o: Outcome) -> charts::Outcome {
-    match o {
-        Outcome::Better => charts::Outcome::Better,
-        Outcome::Similar => charts::Outcome::Similar,
-        Outcome::Worse => charts::Outcome::Worse,
-        Outcome::Higher => charts::Outcome::Higher,
-        Outcome::Lower => charts::Outcome::Lower,
-        Outcome::NotCompared => charts::Outcome::NotCompared,
-    }
-}
-
-fn chart_polarity(p: Polarity) -> charts::Polarity {
-    match p {
-        Polarity::HighIsGood => charts::Polarity::HighIsGood,
-        Polarity::LowIsGood => charts::Polarity::LowIsGood,
-        Polarity::NoJudgement => charts::Polarity::NoJudgement,
-    }
-}
-
-fn outcome_labels(tr: &Tr) -> charts::OutcomeLabels {
-    charts::OutcomeLabels {
-        better: tr.t("outcome-better"),
-        similar: tr.t("outcome-similar"),
-        worse: tr.t("outcome-worse"),
-        higher: tr.t("outcome-higher"),
-        lower: tr.t("outcome-lower"),
-        not_compared: tr.t("outcome-not_compared"),
-    }
-}
-
-/// The unit in words of the UI language (`PROS` → `%`); unknown codes as given.
-pub fn unit_label(tr: &Tr, code: &str) -> String {
-    let key = format!("unit-{}", code.to_ascii_uppercase());
-    match tr.t(&key) {
-        t if t == key => code.to_string(),
-        t => t,
-    }
-}
-
-/// Formats numbers the way the UI language writes them.
-struct Fmt {
-    decimals: u32,
-    comma: bool,
-}
-
-impl Fmt {
-    fn new(ind: &Indicator, tr: &Tr) -> Self {
-        Fmt {
-            decimals: ind.decimals.clamp(0, 6) as u32,
-            comma: tr.code() != "en",
-        }
-    }
-    fn num(&self, v: Option<f64>) -> String {
-        v.map(|v| charts::format_number(v, self.decimals, self.comma))
-            .unwrap_or_else(|| "–".into())
-    }
-    fn ci(&self, a: &AssessedValue) -> Option<String> {
-        match (a.ci_lower, a.ci_upper) {
-            (Some(l), Some(u)) => Some(format!("{} – {}", self.num(Some(l)), self.num(Some(u)))),
-            _ => None,
-        }
-    }
-}
-
-/// One outcome badge as shown in tables: CSS class plus translated word.
-pub struct Badge {
-    /// CSS class (outcome key).
-    pub class: &'static str,
-    /// Text.
-    pub text: String,
-    /// Tooltip explaining the test.
-    pub title: String,
-}
-
-fn badge(tr: &Tr, o: Outcome, bench_name: &str, bench_value: &str, level: CiLevel) -> Badge {
-    Badge {
-        class: o.as_str(),
-        text: tr.t(&format!("outcome-{}", o.as_str())),
-        title: format!(
-            "{} {bench_value} ({bench_name}); {} {} %",
-            tr.t("ind-compare-with"),
-            tr.t("ind-level"),
-            level.as_str()
-        ),
-    }
-}
+use crate::blocks::{
+    badge, benchmark_points, chart_outcome, chart_polarity, outcome_labels, sex_groups,
+    source_line, trend_points, Fmt,
+};
+pub use crate::blocks::{unit_label, Badge};
 
 /// Query of the explorer pages.
 #[derive(Deserialize, Default)]
@@ -236,7 +154,11 @@ pub async fn explorer(
                 years: vec![year],
                 sex: Some(Sex::Total),
             };
-            match assess(&state.store, ind, &q, level).await?.into_iter().next() {
+            match assess(&state.store, ind, &q, level)
+                .await?
+                .into_iter()
+                .next()
+            {
                 Some(a) => a,
                 None => continue,
             }
@@ -281,10 +203,22 @@ pub async fn explorer(
             region_value: fmt.num(reg.and_then(|c| c.benchmark_value)),
             country_value: fmt.num(cty.and_then(|c| c.benchmark_value)),
             vs_region: reg.map(|c| {
-                badge(&tr, c.outcome, &region_name, &fmt.num(c.benchmark_value), level)
+                badge(
+                    &tr,
+                    c.outcome,
+                    &region_name,
+                    &fmt.num(c.benchmark_value),
+                    level,
+                )
             }),
             vs_country: cty.map(|c| {
-                badge(&tr, c.outcome, &tr.t("ind-country"), &fmt.num(c.benchmark_value), level)
+                badge(
+                    &tr,
+                    c.outcome,
+                    &tr.t("ind-country"),
+                    &fmt.num(c.benchmark_value),
+                    level,
+                )
             }),
             trend,
             position,
@@ -292,26 +226,28 @@ pub async fn explorer(
         // A count (e.g. population) differs with the size of the area; only rates,
         // shares and per-resident values are comparable on a spine.
         let plotted = ind.value_unit() != hyte_domain::ValueUnit::Count;
-        if plotted { spine_rows.push(charts::SpineRow {
-            indicator: row.title.clone(),
-            period: row.year.clone(),
-            count_text: None,
-            value_text: row.value.clone(),
-            region_text: row.region_value.clone(),
-            country_text: row.country_value.clone(),
-            value: assessed.value,
-            region: reg.and_then(|c| c.benchmark_value),
-            country: cty.and_then(|c| c.benchmark_value),
-            outcome: chart_outcome(cty.map(|c| c.outcome).unwrap_or(Outcome::NotCompared)),
-            spread: spread(&peers).map(|s| charts::Spread {
-                min: s.min,
-                p25: s.p25,
-                median: s.median,
-                p75: s.p75,
-                max: s.max,
-            }),
-            polarity: chart_polarity(ind.polarity),
-        }); }
+        if plotted {
+            spine_rows.push(charts::SpineRow {
+                indicator: row.title.clone(),
+                period: row.year.clone(),
+                count_text: None,
+                value_text: row.value.clone(),
+                region_text: row.region_value.clone(),
+                country_text: row.country_value.clone(),
+                value: assessed.value,
+                region: reg.and_then(|c| c.benchmark_value),
+                country: cty.and_then(|c| c.benchmark_value),
+                outcome: chart_outcome(cty.map(|c| c.outcome).unwrap_or(Outcome::NotCompared)),
+                spread: spread(&peers).map(|s| charts::Spread {
+                    min: s.min,
+                    p25: s.p25,
+                    median: s.median,
+                    p75: s.p75,
+                    max: s.max,
+                }),
+                polarity: chart_polarity(ind.polarity),
+            });
+        }
         let theme = ind.theme.clone().unwrap_or_else(|| "–".into());
         match groups.iter_mut().find(|g| g.theme == theme) {
             Some(g) => g.rows.push(row),
@@ -356,10 +292,20 @@ pub async fn explorer(
         .predecessors_of(&region.key)
         .await?
         .iter()
-        .map(|p| format!("{} ({})", p.name(lang), p.valid_to.map(|y| y + 1).unwrap_or_default()))
+        .map(|p| {
+            format!(
+                "{} ({})",
+                p.name(lang),
+                p.valid_to.map(|y| y + 1).unwrap_or_default()
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ");
-    let page = Page::new(&viewer, format!("{} – {}", tr.t("ind-title"), name), &uri.to_string());
+    let page = Page::new(
+        &viewer,
+        format!("{} – {}", tr.t("ind-title"), name),
+        &uri.to_string(),
+    );
     render(&ExplorerTpl {
         lead: tr.ta("ind-explorer-lead", &[("org", name)]),
         page,
@@ -502,24 +448,33 @@ pub async fn indicator_page(
                 derived: a.derived,
                 ci: fmt.ci(a).unwrap_or_else(|| tr.t("ind-no-ci")),
                 region_value: fmt.num(reg.and_then(|c| c.benchmark_value)),
-                vs_region: reg.map(|c| badge(&tr, c.outcome, &region_label, &fmt.num(c.benchmark_value), level)),
+                vs_region: reg.map(|c| {
+                    badge(
+                        &tr,
+                        c.outcome,
+                        &region_label,
+                        &fmt.num(c.benchmark_value),
+                        level,
+                    )
+                }),
                 country_value: fmt.num(cty.and_then(|c| c.benchmark_value)),
-                vs_country: cty.map(|c| badge(&tr, c.outcome, &tr.t("ind-country"), &fmt.num(c.benchmark_value), level)),
+                vs_country: cty.map(|c| {
+                    badge(
+                        &tr,
+                        c.outcome,
+                        &tr.t("ind-country"),
+                        &fmt.num(c.benchmark_value),
+                        level,
+                    )
+                }),
             }
         })
         .collect();
-    let has_derived = totals.iter().any(|a| {
-        a.derived || a.comparisons.iter().any(|c| c.benchmark_derived)
-    });
+    let has_derived = totals
+        .iter()
+        .any(|a| a.derived || a.comparisons.iter().any(|c| c.benchmark_derived));
     let comma = lang != "en";
-    let source = format!(
-        "Sotkanet / THL{} · CC BY 4.0",
-        if ind.producer.get(lang).is_empty() {
-            String::new()
-        } else {
-            format!(" · {}", ind.producer.get(lang))
-        }
-    );
+    let source = source_line(&ind, lang);
     // Trend chart with the welfare region and the country as benchmark lines.
     let mut trend_meta = charts::ChartMeta::new(
         "trend",
@@ -537,19 +492,11 @@ pub async fn indicator_page(
             } else {
                 region_label.clone()
             };
-            let pts = totals
-                .iter()
-                .map(|t| {
-                    (
-                        t.year as i32,
-                        t.comparisons
-                            .iter()
-                            .find(|x| x.benchmark == c.benchmark)
-                            .and_then(|x| x.benchmark_value),
-                    )
-                })
-                .collect();
-            benchmarks.push(charts::BenchmarkSeries { name: label, points: pts });
+            let pts = benchmark_points(&totals, &c.benchmark);
+            benchmarks.push(charts::BenchmarkSeries {
+                name: label,
+                points: pts,
+            });
         }
     }
     let trend_svg = if totals.is_empty() {
@@ -564,20 +511,7 @@ pub async fn indicator_page(
                 outcome: outcome_labels(&tr),
             },
             decimals: fmt.decimals,
-            points: totals
-                .iter()
-                .map(|a| charts::TrendPoint {
-                    year: a.year as i32,
-                    value: a.value,
-                    lower: a.ci_lower,
-                    upper: a.ci_upper,
-                    outcome: chart_outcome(
-                        a.against(RegionCategory::Maa)
-                            .map(|c| c.outcome)
-                            .unwrap_or(Outcome::NotCompared),
-                    ),
-                })
-                .collect(),
+            points: trend_points(&totals),
             benchmarks,
             ci_style: charts::CiStyle::Band,
             y_from_zero: false,
@@ -625,12 +559,23 @@ pub async fn indicator_page(
             .iter()
             .map(|a| {
                 let r = &regions[&a.region.to_string()];
-                let o = a.against(RegionCategory::Maa).map(|c| c.outcome).unwrap_or(Outcome::NotCompared);
+                let o = a
+                    .against(RegionCategory::Maa)
+                    .map(|c| c.outcome)
+                    .unwrap_or(Outcome::NotCompared);
                 compare_rows.push(AreaRow {
                     name: r.name(lang).to_string(),
                     value: fmt.num(a.value),
                     ci: fmt.ci(a).unwrap_or_else(|| tr.t("ind-no-ci")),
-                    vs_country: a.against(RegionCategory::Maa).map(|c| badge(&tr, c.outcome, &tr.t("ind-country"), &fmt.num(c.benchmark_value), level)),
+                    vs_country: a.against(RegionCategory::Maa).map(|c| {
+                        badge(
+                            &tr,
+                            c.outcome,
+                            &tr.t("ind-country"),
+                            &fmt.num(c.benchmark_value),
+                            level,
+                        )
+                    }),
                 });
                 charts::CompareBar {
                     name: r.name(lang).to_string(),
@@ -694,13 +639,11 @@ pub async fn indicator_page(
                     let a = by_code.get(f.code.as_str());
                     let category = match a.and_then(|a| a.value) {
                         None => charts::MapCategory::NoData,
-                        Some(_) if any_ci => {
-                            charts::MapCategory::Outcome(chart_outcome(
-                                a.and_then(|a| a.against(RegionCategory::Maa))
-                                    .map(|c| c.outcome)
-                                    .unwrap_or(Outcome::NotCompared),
-                            ))
-                        }
+                        Some(_) if any_ci => charts::MapCategory::Outcome(chart_outcome(
+                            a.and_then(|a| a.against(RegionCategory::Maa))
+                                .map(|c| c.outcome)
+                                .unwrap_or(Outcome::NotCompared),
+                        )),
                         Some(v) => charts::MapCategory::Quintile(
                             hyte_stats::quintile(v, &peers).unwrap_or(3),
                         ),
@@ -734,13 +677,7 @@ pub async fn indicator_page(
                     } else {
                         tr.t("ind-position")
                     },
-                    quintiles: [
-                        "1".into(),
-                        "2".into(),
-                        "3".into(),
-                        "4".into(),
-                        "5".into(),
-                    ],
+                    quintiles: ["1".into(), "2".into(), "3".into(), "4".into(), "5".into()],
                     outcome: outcome_labels(&tr),
                     no_data: tr.t("ind-no-data"),
                 },
@@ -749,15 +686,45 @@ pub async fn indicator_page(
                 selected: Some(region.key.code().to_string()),
             });
             return finish_indicator_page(
-                &state, viewer, uri, region, ind, level, year, years, rows, trend_svg,
-                trend_word, compare_svg, compare_rows, svg, series, has_derived, &fmt,
+                &state,
+                viewer,
+                uri,
+                region,
+                ind,
+                level,
+                year,
+                years,
+                rows,
+                trend_svg,
+                trend_word,
+                compare_svg,
+                compare_rows,
+                svg,
+                series,
+                has_derived,
+                &fmt,
             )
             .await;
         }
     }
     finish_indicator_page(
-        &state, viewer, uri, region, ind, level, year, years, rows, trend_svg, trend_word,
-        compare_svg, compare_rows, String::new(), series, has_derived, &fmt,
+        &state,
+        viewer,
+        uri,
+        region,
+        ind,
+        level,
+        year,
+        years,
+        rows,
+        trend_svg,
+        trend_word,
+        compare_svg,
+        compare_rows,
+        String::new(),
+        series,
+        has_derived,
+        &fmt,
     )
     .await
 }
@@ -787,33 +754,7 @@ async fn finish_indicator_page(
     let name = region.name(lang).to_string();
     let title = ind.title.get(lang).to_string();
     // Sex breakdown where the data has it.
-    let mut by_year: std::collections::BTreeMap<i64, [Option<&AssessedValue>; 3]> =
-        Default::default();
-    for a in &series {
-        let e = by_year.entry(a.year).or_default();
-        e[a.gender.code() as usize] = Some(a);
-    }
-    let with_sex: Vec<_> = by_year
-        .iter()
-        .filter(|(_, v)| v[1].is_some() || v[2].is_some())
-        .collect();
-    let groups: Vec<charts::SexGroup> = with_sex[with_sex.len().saturating_sub(5)..]
-        .iter()
-        .map(|(y, v)| {
-            let sv = |a: Option<&AssessedValue>| charts::SexValue {
-                value: a.and_then(|a| a.value),
-                lower: a.and_then(|a| a.ci_lower),
-                upper: a.and_then(|a| a.ci_upper),
-                outcome: None,
-            };
-            charts::SexGroup {
-                period: y.to_string(),
-                total: sv(v[0]),
-                male: sv(v[1]),
-                female: sv(v[2]),
-            }
-        })
-        .collect();
+    let groups: Vec<charts::SexGroup> = sex_groups(&series);
     let sex_svg = if groups.is_empty() {
         String::new()
     } else {
@@ -971,6 +912,7 @@ pub async fn catalogue(
 /// The admin curation form.
 #[derive(Deserialize)]
 pub struct CurateForm {
+    #[serde(default)]
     csrf: String,
     polarity: String,
     denominator: String,
@@ -990,17 +932,26 @@ pub async fn curate(
     viewer.check_csrf(&f.csrf)?;
     let user = viewer.user()?;
     if user.role != Role::Admin {
-        return Err(AppError::forbidden("only administrators curate indicator metadata"));
+        return Err(AppError::forbidden(
+            "only administrators curate indicator metadata",
+        ));
     }
     let ind = load_indicator(&state, &id).await?;
     let polarity: Polarity = f.polarity.parse().map_err(AppError::unprocessable)?;
     let denominator = match f.denominator.as_str() {
         "population" => Denominator::Population,
         "none" => Denominator::None,
-        other => return Err(AppError::unprocessable(format!("unknown denominator '{other}'"))),
+        other => {
+            return Err(AppError::unprocessable(format!(
+                "unknown denominator '{other}'"
+            )))
+        }
     };
     if !["register", "survey", "projection", "finance", "other"].contains(&f.kind.as_str()) {
-        return Err(AppError::unprocessable(format!("unknown kind '{}'", f.kind)));
+        return Err(AppError::unprocessable(format!(
+            "unknown kind '{}'",
+            f.kind
+        )));
     }
     state
         .store
@@ -1013,7 +964,10 @@ pub async fn curate(
             Some(&user.email),
             None,
             "indicator_curated",
-            &format!("indicator {}: polarity {}, denominator {}, kind {}", ind.id, f.polarity, f.denominator, f.kind),
+            &format!(
+                "indicator {}: polarity {}, denominator {}, kind {}",
+                ind.id, f.polarity, f.denominator, f.kind
+            ),
         )
         .await?;
     let back = if f.back.starts_with("/org/") && !f.back.contains("//") {
@@ -1042,7 +996,9 @@ async fn imports_page(
 ) -> AppResult<Response> {
     let user = viewer.user()?;
     if !user.role.at_least(Role::Coordinator) {
-        return Err(AppError::forbidden("import history is for coordinators and admins"));
+        return Err(AppError::forbidden(
+            "import history is for coordinators and admins",
+        ));
     }
     let tr = Tr::new(viewer.lang);
     let failed = error.is_some();
@@ -1082,16 +1038,20 @@ pub async fn upload(
         .map_err(|e| AppError::bad_request(format!("the upload could not be read: {e}")))?
     {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::bad_request(e.to_string()))?,
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::bad_request(e.to_string()))?
+            }
             Some("file") => {
                 let name = field
                     .file_name()
                     .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
                     .unwrap_or_else(|| "upload".into());
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::bad_request(format!("the upload could not be read: {e}")))?;
+                let bytes = field.bytes().await.map_err(|e| {
+                    AppError::bad_request(format!("the upload could not be read: {e}"))
+                })?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -1114,7 +1074,15 @@ pub async fn upload(
         Ok(outcome) => {
             state
                 .store
-                .audit(Some(&user.email), None, "import", &format!("{name}: {}", serde_json::to_string(&outcome).unwrap_or_default()))
+                .audit(
+                    Some(&user.email),
+                    None,
+                    "import",
+                    &format!(
+                        "{name}: {}",
+                        serde_json::to_string(&outcome).unwrap_or_default()
+                    ),
+                )
                 .await?;
             imports_page(&state, &viewer, Some(tr.t("imports-done")), None).await
         }

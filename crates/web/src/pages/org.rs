@@ -24,6 +24,7 @@ struct DashboardTpl {
     users: Vec<User>,
     can_manage: bool,
     languages: String,
+    card: crate::pages::reports::ReportsCard,
 }
 
 /// `GET /org/{org}`: the organisation's dashboard (its terms and reports).
@@ -53,6 +54,7 @@ pub async fn dashboard(
     } else {
         vec![]
     };
+    let card = crate::pages::reports::reports_card(&state, &viewer, &region).await?;
     let lang = viewer.lang.code();
     let page = Page::new(&viewer, region.name(lang).to_string(), &uri.to_string());
     let languages = region
@@ -70,6 +72,7 @@ pub async fn dashboard(
         users,
         can_manage,
         languages,
+        card,
     })
 }
 
@@ -94,7 +97,11 @@ pub async fn audit(
         return Err(AppError::forbidden("only coordinators read the audit log"));
     }
     let entries = state.store.audit_entries(Some(&region.key), 500).await?;
-    let page = Page::new(&viewer, format!("{} – audit", region.name(viewer.lang.code())), &uri.to_string());
+    let page = Page::new(
+        &viewer,
+        format!("{} – audit", region.name(viewer.lang.code())),
+        &uri.to_string(),
+    );
     render(&AuditTpl {
         page,
         org: region,

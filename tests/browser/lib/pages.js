@@ -1,0 +1,68 @@
+// The pages that the page-wide checks (accessibility, CSP) visit. `who` is null for a
+// signed-out visitor or a key of cfg ('reader', 'admin'); `prepare` brings the page
+// into a state worth checking; `status` is the expected HTTP status (default 200).
+//
+// Add a page: one line here; every page-wide check picks it up.
+'use strict';
+
+async function createToken(page) {
+  await page.fill('#token-name', 'a11y');
+  await page.click('main form[action="/account/tokens"] button[type=submit]');
+  await page.locator('#new-token').waitFor();
+}
+
+async function failSignIn(page) {
+  await page.fill('#email', 'nobody@example.test');
+  await page.fill('#password', 'not-the-password');
+  await page.click('main form button[type=submit]');
+  await page.locator('#login-error').waitFor();
+}
+
+const PAGES = [
+  // the main pages (issue 8)
+  { name: 'front page', who: null, url: '/' },
+  { name: 'login page', who: null, url: '/login' },
+  { name: 'dashboard', who: 'reader', url: '/org/KUNTA:398' },
+  { name: 'indicator explorer', who: 'reader', url: '/org/KUNTA:016/indicators' },
+  { name: 'indicator page', who: 'reader', url: '/org/KUNTA:016/indicators/2328' },
+  { name: 'API tokens page', who: 'reader', url: '/account/tokens', prepare: createToken },
+  // the same templates in other states and languages, and the remaining pages
+  { name: 'front page in Swedish', who: null, url: '/?lang=sv' },
+  { name: 'login page with an error', who: null, url: '/login', prepare: failSignIn },
+  { name: 'indicator page in English', who: null, url: '/org/KUNTA:016/indicators/2328?lang=en' },
+  { name: 'indicator catalogue', who: null, url: '/indicators' },
+  { name: 'password page', who: 'reader', url: '/account/password' },
+  { name: 'error page (403)', who: 'reader', url: '/org/KUNTA:016', status: 403 },
+  { name: 'error page (404)', who: null, url: '/no-such-page', status: 404 },
+  { name: 'dashboard with users (admin)', who: 'admin', url: '/org/KUNTA:016' },
+  { name: 'imports page (admin)', who: 'admin', url: '/admin/imports' },
+];
+
+// One browser context per kind of visitor, signed in once, shared by a test file.
+function visitors(browser, { newContext, signIn, cfg }) {
+  const contexts = {};
+  return {
+    async get(who) {
+      const key = who || 'anonymous';
+      if (!contexts[key]) {
+        const ctx = await newContext(browser);
+        if (who) {
+          const page = await ctx.newPage();
+          await signIn(page, cfg[who]);
+          await page.close();
+        }
+        contexts[key] = ctx;
+      }
+      return contexts[key];
+    },
+    async closeAll() {
+      for (const c of Object.values(contexts)) await c.close();
+    },
+  };
+}
+
+function label(p) {
+  return `${p.name}: ${p.url}${p.who ? ` as ${p.who}` : ''}`;
+}
+
+module.exports = { PAGES, visitors, label };
