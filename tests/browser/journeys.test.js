@@ -326,4 +326,93 @@ describe('journeys', () => {
     assert.match(await newRow.innerText(), new RegExp(cfg.admin.email.replace(/\./g, '\\.')));
     await shot(page, 'valid file imported');
   });
+
+  // 7 ------------------------------------------------------------------------------
+  // The welfare report: the coordinator creates a 2025–2029 report from THL's outline,
+  // writes a section with a live indicator chart, two people save the same revision
+  // (neither text is lost), a comment is written and resolved, an exclusion without a
+  // reason is refused and the appendix lists the decisions. Uses the coordinator
+  // (password as journey 2 left it).
+  journey('7. report: outline from THL, section with a live chart, no lost edits, comments, indicator list', 'j7-report', { locale: 'fi-FI' }, async ({ ctx, page, shot }) => {
+    await signIn(page, cfg.coord);
+    await page.goto('/org/KUNTA:016/reports');
+    await page.fill('#rep-title', 'Hyvinvointikertomus 2025–2029');
+    await page.fill('#rep-term-start', '2025');
+    await page.fill('#rep-term-end', '2029');
+    await page.check('#rep-outline-thl');
+    await shot(page, 'create report form');
+    await Promise.all([
+      page.waitForURL(/\/reports\/\d+$/),
+      page.locator('form[action="/org/KUNTA:016/reports"] button[type=submit]').click(),
+    ]);
+    const reportUrl = new URL(page.url()).pathname;
+    assert.match(await h1(page), /Hyvinvointikertomus 2025–2029/);
+    const sectionLinks = page.locator('main table a[href*="/sections/"]');
+    assert.equal(await sectionLinks.count(), 12, 'THL outline has 12 sections');
+    await shot(page, 'outline with coverage');
+
+    // Write the children-and-families section with a live indicator block.
+    await Promise.all([page.waitForURL(/\/sections\/\d+/), page.getByRole('link', { name: 'Lapset ja lapsiperheet' }).click()]);
+    const sectionUrl = new URL(page.url()).pathname;
+    const text = 'Lasten ja perheiden hyvinvointi Asikkalassa.\n\n{{indicator 2328 chart=trend}}\n\n{{indicator 999999}}\n';
+    await page.fill('#body', text);
+    await Promise.all([
+      page.waitForLoadState('domcontentloaded'),
+      page.locator('form.edit-form button[name=action][value=save]').click(),
+    ]);
+    await page.waitForSelector('#text svg[role=img]');
+    const svgTitle = await page.locator('#text svg[role=img] title').first().textContent();
+    assert.match(svgTitle, /Asikkala/, 'the live chart is drawn for Asikkala');
+    assert.ok(await page.locator('#text [role=alert]').count() >= 1, 'the unknown indicator is an inline error, not a crash');
+    await shot(page, 'section with live chart and inline error');
+
+    // Two editors on the same revision: the second save is refused with both texts.
+    const other = await ctx.newPage();
+    await other.goto(sectionUrl);
+    await page.goto(sectionUrl);
+    await page.fill('#body', text + '\nEnsimmäisen muokkaajan lisäys.\n');
+    await other.fill('#body', text + '\nToisen muokkaajan lisäys.\n');
+    await Promise.all([page.waitForLoadState('domcontentloaded'), page.locator('form.edit-form button[name=action][value=save]').click()]);
+    const [conflict] = await Promise.all([
+      other.waitForResponse((r) => new URL(r.url()).pathname === sectionUrl && r.request().method() === 'POST'),
+      other.locator('form.edit-form button[name=action][value=save]').click(),
+    ]);
+    assert.equal(conflict.status(), 409, 'a save on an old revision is refused');
+    await other.waitForSelector('#theirs');
+    assert.match(await other.inputValue('#theirs'), /Ensimmäisen muokkaajan lisäys/, 'the saved text is shown');
+    assert.match(await other.inputValue('#body'), /Toisen muokkaajan lisäys/, 'the refused text is kept for merging');
+    await shot(other, 'conflict shows both texts');
+    await other.close();
+
+    // A comment on the section, then resolved.
+    await page.goto(sectionUrl);
+    await page.fill('#new-comment', 'Lisätäänkö tähän varhaiskasvatuksen luvut?');
+    await Promise.all([page.waitForLoadState('domcontentloaded'), page.locator('form.new-comment button[type=submit]').click()]);
+    await page.getByText('Lisätäänkö tähän varhaiskasvatuksen luvut?').first().waitFor();
+    await shot(page, 'comment');
+
+    // The indicator list: seed from the preset; excluding without a reason is refused.
+    await page.goto(reportUrl + '/indicators');
+    const seed = page.locator(`form[action="${reportUrl}/indicators/seed"] button[type=submit]`).first();
+    if (await seed.count()) {
+      await Promise.all([page.waitForLoadState('domcontentloaded'), seed.click()]);
+    }
+    const firstSelect = page.locator(`form[action="${reportUrl}/indicators/select"]`).first();
+    await firstSelect.locator('select[name=state]').selectOption('excluded');
+    await firstSelect.locator('textarea[name=reason]').fill('');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === `${reportUrl}/indicators/select`),
+      firstSelect.locator('button[type=submit]').click(),
+    ]);
+    assert.equal(refused.status(), 422, 'excluding without a reason is refused');
+    await page.locator('#form-error').waitFor();
+    await shot(page, 'exclusion without reason refused');
+    const again = page.locator(`form[action="${reportUrl}/indicators/select"]`).first();
+    await again.locator('select[name=state]').selectOption('excluded');
+    await again.locator('textarea[name=reason]').fill('Ei kuvaa kunnan tilannetta.');
+    await Promise.all([page.waitForLoadState('domcontentloaded'), again.locator('button[type=submit]').click()]);
+    await page.goto(reportUrl + '/appendix');
+    await page.getByText('Ei kuvaa kunnan tilannetta.').first().waitFor();
+    await shot(page, 'appendix lists the exclusion with its reason');
+  });
 });

@@ -36,6 +36,14 @@ const PAGES = [
   { name: 'error page (404)', who: null, url: '/no-such-page', status: 404 },
   { name: 'dashboard with users (admin)', who: 'admin', url: '/org/KUNTA:016' },
   { name: 'imports page (admin)', who: 'admin', url: '/admin/imports' },
+  // the report made by journey 7 (report 1; its fifth section is "Lapset ja lapsiperheet")
+  { name: 'reports of an organisation', who: 'admin', url: '/org/KUNTA:016/reports' },
+  { name: 'report outline', who: 'admin', url: '/reports/1' },
+  { name: 'report section with a live chart', who: 'admin', url: '/reports/1/sections/5' },
+  { name: 'section history', who: 'admin', url: '/reports/1/sections/5/history' },
+  { name: 'report indicator list', who: 'admin', url: '/reports/1/indicators' },
+  { name: 'joys and concerns', who: 'admin', url: '/reports/1/observations' },
+  { name: 'indicator appendix', who: 'admin', url: '/reports/1/appendix' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.

@@ -1,0 +1,408 @@
+//! The subcommands' work. Each returns `anyhow::Result`; `main` prints the error
+//! chain as one line.
+
+use crate::{demo, open_migrated, random_password};
+use anyhow::{bail, Context};
+use hyte_domain::{RegionKey, Role};
+use hyte_store::ingest::IngestOutcome;
+use hyte_store::users::NewUser;
+use hyte_store::Store;
+use hyte_web::{AppState, Config};
+use std::io::{BufRead, IsTerminal, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// E-mail of the administrator `hyte demo` creates.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@hyte.local";
+/// Minimum password length (as the web layer enforces).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Files larger than this get a progress bar.
+const PROGRESS_MIN_BYTES: usize = 1024 * 1024;
+
+/// `hyte migrate`.
+pub async fn migrate(db: &str) -> anyhow::Result<()> {
+    let store = open_migrated(db).await?;
+    let orgs = store.organisations().await?;
+    let municipalities = orgs
+        .iter()
+        .filter(|r| r.key.category() == hyte_domain::RegionCategory::Kunta)
+        .count();
+    println!(
+        "Database {} is up to date: {} organisations ({} municipalities, {} welfare-region level organisations).",
+        store.url_redacted(),
+        orgs.len(),
+        municipalities,
+        orgs.len() - municipalities
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// The web settings from the environment (`HYTE_SECURE_COOKIES=1` behind TLS).
+pub fn web_config() -> Config {
+    let secure = std::env::var("HYTE_SECURE_COOKIES")
+        .map(|v| matches!(v.trim(), "1" | "true" | "yes"))
+        .unwrap_or(false);
+    Config {
+        secure_cookies: secure,
+        ..Config::default()
+    }
+}
+
+/// Serves the app on `addr` until the process is stopped; `announce` also prints the
+/// address for a person on standard output.
+pub async fn serve_store(store: Store, addr: SocketAddr, announce: bool) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr}: {e} (is another program using the port?)")
+    })?;
+    let local = listener.local_addr().unwrap_or(addr);
+    let config = web_config();
+    tracing::info!(
+        "listening on http://{local} (database {}, secure cookies {})",
+        store.url_redacted(),
+        if config.secure_cookies { "on" } else { "off" }
+    );
+    if announce {
+        println!("Hyte is running at http://{local}/ (stop it with Ctrl-C).");
+    }
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+    };
+    hyte_web::serve_on(state, listener).await
+}
+
+/// `hyte serve`.
+pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
+    let store = open_migrated(db).await?;
+    serve_store(store, addr, false).await
+}
+
+/// Counts user accounts.
+async fn user_count(store: &Store) -> anyhow::Result<i64> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM app_user")
+        .fetch_one(store.pool())
+        .await
+        .context("counting users failed")?;
+    Ok(row.try_get("n")?)
+}
+
+/// `hyte demo`: migrate, load the demo data, create an admin if there is no user,
+/// then serve.
+pub async fn run_demo(db: &str, addr: SocketAddr, serve: bool) -> anyhow::Result<()> {
+    let store = open_migrated(db).await?;
+    eprintln!("Loading the demo data into {} ...", store.url_redacted());
+    let report = demo::load(&store).await?;
+    for s in &report.steps {
+        println!("  {}: {}", s.what, s.result);
+    }
+    if report.nothing_done() {
+        println!("The demo data was already loaded; nothing changed.");
+    } else {
+        println!("Demo data loaded (sources and licences: data/SOURCES.md; Sotkanet / THL, Statistics Finland, CC BY 4.0).");
+    }
+    if user_count(&store).await? == 0 {
+        let password = random_password(20);
+        let hash = hyte_web::auth::hash_password(&password)
+            .map_err(|e| anyhow::anyhow!("hashing the password failed: {}", e.message))?;
+        store
+            .create_user(&NewUser {
+                email: DEMO_ADMIN_EMAIL.into(),
+                name: "Hyte administrator".into(),
+                org: None,
+                role: Role::Admin,
+                sector: None,
+                password_hash: hash,
+            })
+            .await?;
+        store
+            .audit(
+                None,
+                None,
+                "user_created",
+                &format!("{DEMO_ADMIN_EMAIL} (admin) by hyte demo"),
+            )
+            .await?;
+        println!();
+        println!("Created the administrator account (the password is shown only this once):");
+        println!("  e-mail:   {DEMO_ADMIN_EMAIL}");
+        println!("  password: {password}");
+        println!("Add a municipal user, e.g. a welfare coordinator of Asikkala:");
+        println!(
+            "  hyte user add --database {} --org KUNTA:016 --role coordinator --email name@example.fi --name \"Full Name\"",
+            store.url_redacted()
+        );
+        println!();
+    }
+    if serve {
+        serve_store(store, addr, true).await
+    } else {
+        store.close().await;
+        Ok(())
+    }
+}
+
+/// Arguments of `hyte user add`.
+#[derive(Debug, Clone)]
+pub struct UserAdd {
+    /// Organisation key (`KUNTA:016`), not needed for admins.
+    pub org: Option<String>,
+    /// Role name.
+    pub role: String,
+    /// Login e-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Sector of an editor.
+    pub sector: Option<String>,
+}
+
+/// Reads the password from standard input when it is not a terminal; `None` means
+/// generate one (a terminal, or input that is empty).
+fn password_from_stdin() -> anyhow::Result<Option<String>> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    let n = stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input failed")?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let pw = line.trim().to_string();
+    if pw.chars().count() < MIN_PASSWORD_CHARS {
+        bail!(
+            "the password read from standard input is shorter than {MIN_PASSWORD_CHARS} characters"
+        );
+    }
+    Ok(Some(pw))
+}
+
+/// `hyte user add`.
+pub async fn user_add(db: &str, a: &UserAdd) -> anyhow::Result<()> {
+    let role: Role = a.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let org: Option<RegionKey> = match a.org.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(o) => Some(
+            o.parse()
+                .map_err(|e: hyte_domain::RegionKeyError| anyhow::anyhow!("--org {o}: {e}"))?,
+        ),
+    };
+    if role != Role::Admin && org.is_none() {
+        bail!("a user with the role {role} must belong to an organisation: add --org KUNTA:016 (or another id from /api/v1/organisations)");
+    }
+    if role == Role::Admin && org.is_some() {
+        bail!("an admin works for every organisation; leave out --org");
+    }
+    let email = a.email.trim();
+    if email.len() < 3 || !email.contains('@') || email.contains(char::is_whitespace) {
+        bail!("'{email}' is not an e-mail address");
+    }
+    if a.name.trim().is_empty() {
+        bail!("give the user's name with --name");
+    }
+    let from_stdin = password_from_stdin()?;
+    let store = open_migrated(db).await?;
+    let (password, generated) = match from_stdin {
+        Some(p) => (p, false),
+        None => (random_password(20), true),
+    };
+    let hash = hyte_web::auth::hash_password(&password)
+        .map_err(|e| anyhow::anyhow!("hashing the password failed: {}", e.message))?;
+    let user = store
+        .create_user(&NewUser {
+            email: email.to_string(),
+            name: a.name.trim().to_string(),
+            org: org.clone(),
+            role,
+            sector: a
+                .sector
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            password_hash: hash,
+        })
+        .await?;
+    let detail = match &user.org {
+        Some(o) => format!("{} ({} of {o}) by hyte user add", user.email, user.role),
+        None => format!("{} ({}) by hyte user add", user.email, user.role),
+    };
+    store
+        .audit(None, user.org.as_ref(), "user_created", &detail)
+        .await?;
+    let org_text = match &user.org {
+        Some(o) => {
+            let name = store
+                .region(o)
+                .await?
+                .map(|r| r.name_fi)
+                .unwrap_or_default();
+            format!(", {o} {name}")
+        }
+        None => String::new(),
+    };
+    println!("Created user {} ({}{org_text}).", user.email, user.role);
+    if generated {
+        println!("Password (shown only this once): {password}");
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// `hyte token create`.
+pub async fn token_create(db: &str, email: &str, name: &str) -> anyhow::Result<()> {
+    let store = open_migrated(db).await?;
+    let user = store
+        .user_by_email(email)
+        .await?
+        .with_context(|| format!("there is no user with e-mail {}", email.trim()))?;
+    let token = format!("hyte_{}", hyte_web::auth::random_token());
+    let id = store.create_api_token(user.id, &token, name).await?;
+    store
+        .audit(
+            Some(&user.email),
+            user.org.as_ref(),
+            "token_created",
+            &format!("{name} (by hyte token create)"),
+        )
+        .await?;
+    println!("API token #{id} '{name}' for {} (shown only this once; send it as 'Authorization: Bearer TOKEN'):", user.email);
+    println!("{token}");
+    store.close().await;
+    Ok(())
+}
+
+/// Reads a file, decompressing gzip (by content, not by name).
+fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(bytes.len() * 8);
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .with_context(|| format!("{} is not a valid gzip file", path.display()))?;
+        return Ok(out);
+    }
+    Ok(bytes)
+}
+
+/// Imports one file with a progress bar on large files; returns the line to print.
+pub async fn import_one(
+    store: &Store,
+    path: &Path,
+    user: Option<&str>,
+    source: &str,
+) -> anyhow::Result<String> {
+    let bytes = read_file(path)?;
+    let name = path.display().to_string();
+    let bar = if bytes.len() > PROGRESS_MIN_BYTES {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if !bar.is_hidden() {
+            // Data rows = lines after the header (a close estimate for CSV).
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            bar.set_length(lines.saturating_sub(1).max(1));
+        }
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {human_pos}/{human_len} rows ({per_sec}, {eta})",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| name.clone());
+        bar.set_message(file_name);
+        Some(bar)
+    } else {
+        None
+    };
+    let counter = Arc::new(AtomicU64::new(0));
+    let ticker = bar.clone().map(|bar| {
+        let c = counter.clone();
+        tokio::spawn(async move {
+            loop {
+                bar.set_position(c.load(Ordering::Relaxed));
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    });
+    let result = store
+        .ingest_with_progress(
+            &name,
+            bytes,
+            user,
+            source,
+            |_| true,
+            bar.as_ref().map(|_| counter.clone()),
+        )
+        .await;
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let outcome = result?;
+    Ok(match outcome {
+        IngestOutcome::Data { format, summary } => format!(
+            "{name}: {}: {} rows, {} new or changed, {} unchanged, {} skipped (import #{})",
+            format.describe(),
+            summary.rows_total,
+            summary.rows_changed,
+            summary.rows_unchanged,
+            summary.rows_skipped,
+            summary.run_id
+        ),
+        IngestOutcome::Regions(n) => format!("{name}: Sotkanet region list: {n} regions"),
+        IngestOutcome::Indicators(n) => {
+            format!("{name}: Sotkanet indicator list: {n} indicator titles")
+        }
+        IngestOutcome::Metadata(id) => {
+            format!("{name}: Sotkanet indicator metadata: indicator {id}")
+        }
+    })
+}
+
+/// `hyte import sotkanet FILE...`: each file is its own transaction; failures are
+/// reported per file and make the command fail at the end.
+pub async fn import_sotkanet(
+    db: &str,
+    files: &[PathBuf],
+    user: Option<&str>,
+) -> anyhow::Result<()> {
+    if files.is_empty() {
+        bail!("name at least one file to import");
+    }
+    let store = open_migrated(db).await?;
+    if let Some(u) = user {
+        if store.user_by_email(u).await?.is_none() {
+            bail!("there is no user with e-mail {}", u.trim());
+        }
+    }
+    let mut failed = 0;
+    for f in files {
+        match import_one(&store, f, user, "sotkanet file").await {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                failed += 1;
+                eprintln!("hyte: {}", crate::one_line(&e));
+            }
+        }
+    }
+    store.close().await;
+    if failed > 0 {
+        bail!(
+            "{failed} of {} files could not be imported (each failed file left the database unchanged)",
+            files.len()
+        );
+    }
+    Ok(())
+}
