@@ -359,6 +359,51 @@ impl Store {
             sql.push_str(&format!(" AND d.sex = ${}", n + 1));
         }
         sql.push_str(" ORDER BY r.key, d.year, d.sex");
+        if matches!(self.backend(), crate::Backend::Sqlite(_)) {
+            let mut params: Vec<rusqlite::types::Value> = vec![id.0.into()];
+            params.extend(q.regions.iter().map(|r| r.to_string().into()));
+            params.extend(q.years.iter().map(|y| (*y).into()));
+            if let Some(s) = q.sex {
+                params.push(s.code().into());
+            }
+            return self
+                .with_sqlite_reader(move |c| {
+                    let mut stmt = c.prepare_cached(&sql)?;
+                    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+                    let mut out = Vec::new();
+                    let mut last: Option<(String, RegionKey)> = None;
+                    while let Some(row) = rows.next()? {
+                        let key: String = row.get(0)?;
+                        // Rows come ordered by area: parse each area's key once.
+                        let region = match &last {
+                            Some((k, r)) if *k == key => r.clone(),
+                            _ => {
+                                let r: RegionKey =
+                                    key.parse().map_err(|e: hyte_domain::RegionKeyError| {
+                                        StoreError::Invalid(e.to_string())
+                                    })?;
+                                last = Some((key, r.clone()));
+                                r
+                            }
+                        };
+                        let sex: i64 = row.get(2)?;
+                        out.push(StoredValue {
+                            indicator: id,
+                            region,
+                            year: row.get(1)?,
+                            sex: Sex::from_code(sex).ok_or_else(|| {
+                                StoreError::Invalid(format!("bad sex code {sex}"))
+                            })?,
+                            value: row.get(3)?,
+                            abs_value: row.get(4)?,
+                            derived: row.get::<_, i64>(5)? != 0,
+                            import_id: row.get(6)?,
+                        });
+                    }
+                    Ok(out)
+                })
+                .await;
+        }
         let mut query = sqlx::query(&sql).bind(id.0);
         for r in &q.regions {
             query = query.bind(r.to_string());

@@ -160,6 +160,13 @@ pub struct Store {
     pool: AnyPool,
     url: DatabaseUrl,
     pg: Option<sqlx::PgPool>,
+    /// Read connections for the hot value queries on SQLite: sqlx hands SQLite rows
+    /// over one message at a time, which costs more than the query itself for the
+    /// ~10 000 rows of one indicator (see bench/run query).
+    readers: std::sync::Arc<std::sync::Mutex<Vec<rusqlite::Connection>>>,
+    /// Reference areas change only when migrations load them; every request that
+    /// judges values needs them, so they are read once per process.
+    region_cache: std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<Vec<orgs::Region>>>>>,
 }
 
 /// The current time as RFC 3339 UTC text, the timestamp format of every table.
@@ -218,6 +225,8 @@ impl Store {
                     pool,
                     url: url.clone(),
                     pg: None,
+                    readers: Default::default(),
+                    region_cache: Default::default(),
                 })
             }
             Backend::Postgres(raw) => {
@@ -237,6 +246,8 @@ impl Store {
                     pool,
                     url: url.clone(),
                     pg: Some(pg),
+                    readers: Default::default(),
+                    region_cache: Default::default(),
                 })
             }
         }
@@ -276,6 +287,61 @@ impl Store {
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Runs a read-only query on a pooled rusqlite connection (SQLite only).
+    pub(crate) async fn with_sqlite_reader<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let Backend::Sqlite(path) = self.backend().clone() else {
+            return Err(StoreError::Invalid("not an SQLite store".into()));
+        };
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.lock().ok().and_then(|mut v| v.pop());
+            let conn = match conn {
+                Some(c) => c,
+                None => {
+                    let c = rusqlite::Connection::open_with_flags(
+                        &path,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    c.busy_timeout(Duration::from_secs(10))?;
+                    c
+                }
+            };
+            let out = f(&conn);
+            if let Ok(mut v) = readers.lock() {
+                if v.len() < 8 {
+                    v.push(conn);
+                }
+            }
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(format!("query task failed: {e}")))?
+    }
+
+    /// All areas, cached for the life of the process (they are reference data).
+    pub async fn all_regions(&self) -> StoreResult<std::sync::Arc<Vec<orgs::Region>>> {
+        if let Some(r) = self.region_cache.read().ok().and_then(|c| c.clone()) {
+            return Ok(r);
+        }
+        let all = std::sync::Arc::new(self.regions(None).await?);
+        if let Ok(mut c) = self.region_cache.write() {
+            *c = Some(all.clone());
+        }
+        Ok(all)
+    }
+
+    /// Forgets cached areas after they changed.
+    pub(crate) fn invalidate_regions(&self) {
+        if let Ok(mut c) = self.region_cache.write() {
+            *c = None;
+        }
     }
 
     /// Closes the pools.

@@ -169,7 +169,9 @@ impl Store {
 
     /// Inserts or updates an area by key.
     pub async fn upsert_region(&self, r: &Region) -> StoreResult<()> {
-        upsert_region_on(self.pool(), r).await
+        upsert_region_on(self.pool(), r).await?;
+        self.invalidate_regions();
+        Ok(())
     }
 }
 

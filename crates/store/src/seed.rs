@@ -218,6 +218,7 @@ pub async fn load_reference_regions(store: &Store) -> StoreResult<()> {
         upsert_region_on(&mut *tx, r).await?;
     }
     tx.commit().await?;
+    store.invalidate_regions();
     Ok(())
 }
 

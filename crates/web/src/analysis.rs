@@ -109,42 +109,44 @@ pub async fn assess(
     level: CiLevel,
 ) -> StoreResult<Vec<AssessedValue>> {
     let values = store.values(ind.id, q).await?;
-    let regions: HashMap<String, hyte_store::orgs::Region> = store
-        .regions(None)
-        .await?
-        .into_iter()
-        .map(|r| (r.key.to_string(), r))
+    let all_regions = store.all_regions().await?;
+    // Keyed by reference: no allocation per row (this runs for ~10 000 rows per request).
+    let welfare_region_of: HashMap<&RegionKey, &RegionKey> = all_regions
+        .iter()
+        .filter_map(|r| r.welfare_region.as_ref().map(|w| (&r.key, w)))
         .collect();
-    // Benchmarks: the welfare regions of the areas asked for, and the country.
-    let mut bench_keys: HashSet<RegionKey> = HashSet::new();
-    bench_keys.insert(RegionKey::country());
-    for v in &values {
-        if let Some(w) = regions
-            .get(&v.region.to_string())
-            .and_then(|r| r.welfare_region.clone())
-        {
-            bench_keys.insert(w);
-        }
-    }
-    let bench_query = ValueQuery {
-        regions: bench_keys.into_iter().collect(),
-        years: q.years.clone(),
-        sex: q.sex,
-    };
-    let bench: HashMap<(String, i64, Sex), StoredValue> = if q.regions.is_empty() {
-        values
-            .iter()
-            .map(|v| ((v.region.to_string(), v.year, v.sex), v.clone()))
-            .collect()
+    let country = RegionKey::country();
+    let fetched_bench: Vec<StoredValue>;
+    let bench_rows: &[StoredValue] = if q.regions.is_empty() {
+        &values
     } else {
-        store
-            .values(ind.id, &bench_query)
-            .await?
-            .into_iter()
-            .map(|v| ((v.region.to_string(), v.year, v.sex), v))
-            .collect()
+        // Benchmarks: the welfare regions of the areas asked for, and the country.
+        let mut bench_keys: HashSet<RegionKey> = HashSet::new();
+        bench_keys.insert(country.clone());
+        for v in &values {
+            if let Some(w) = welfare_region_of.get(&v.region) {
+                bench_keys.insert((*w).clone());
+            }
+        }
+        let bench_query = ValueQuery {
+            regions: bench_keys.into_iter().collect(),
+            years: q.years.clone(),
+            sex: q.sex,
+        };
+        fetched_bench = store.values(ind.id, &bench_query).await?;
+        &fetched_bench
     };
-    let population: HashMap<(String, i64), f64> = if ind.denominator == Denominator::Population {
+    let bench: HashMap<(&RegionKey, i64, Sex), &StoredValue> = bench_rows
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.region.category(),
+                RegionCategory::Maa | RegionCategory::Hyvinvointialue
+            )
+        })
+        .map(|v| ((&v.region, v.year, v.sex), v))
+        .collect();
+    let population_rows: Vec<StoredValue> = if ind.denominator == Denominator::Population {
         let pq = ValueQuery {
             regions: q.regions.clone(),
             years: q.years.clone(),
@@ -153,39 +155,33 @@ pub async fn assess(
         store
             .values(hyte_domain::IndicatorId(POPULATION_INDICATOR), &pq)
             .await?
-            .into_iter()
-            .filter(|v| !v.derived)
-            .filter_map(|v| v.value.map(|p| ((v.region.to_string(), v.year), p)))
-            .collect()
     } else {
-        HashMap::new()
+        Vec::new()
     };
+    let population: HashMap<(&RegionKey, i64), f64> = population_rows
+        .iter()
+        .filter(|v| !v.derived)
+        .filter_map(|v| v.value.map(|p| ((&v.region, v.year), p)))
+        .collect();
     let mut out = Vec::with_capacity(values.len());
-    for v in values {
-        let key = v.region.to_string();
-        let (ci, count, count_derived) = interval_of(
-            ind,
-            &v,
-            population.get(&(key.clone(), v.year)).copied(),
-            level,
-        );
+    for v in &values {
+        let (ci, count, count_derived) =
+            interval_of(ind, v, population.get(&(&v.region, v.year)).copied(), level);
         let limits = ci.as_ref().ok().map(|i| (i.lower, i.upper));
-        let mut comparisons = vec![];
-        let mut targets = vec![];
+        let mut comparisons = Vec::with_capacity(2);
+        let mut targets: [Option<&RegionKey>; 2] = [None, None];
         if v.region.category() == RegionCategory::Kunta {
-            if let Some(w) = regions.get(&key).and_then(|r| r.welfare_region.clone()) {
-                targets.push(w);
-            }
+            targets[0] = welfare_region_of.get(&v.region).copied();
         }
         if v.region.category() != RegionCategory::Maa {
-            targets.push(RegionKey::country());
+            targets[1] = Some(&country);
         }
-        for t in targets {
-            let b = bench.get(&(t.to_string(), v.year, v.sex));
+        for t in targets.into_iter().flatten() {
+            let b = bench.get(&(t, v.year, v.sex));
             let bv = b.and_then(|b| b.value);
             let c = compare(limits, bv);
             comparisons.push(BenchmarkComparison {
-                benchmark: t,
+                benchmark: t.clone(),
                 benchmark_value: bv,
                 benchmark_derived: b.is_some_and(|b| b.derived),
                 comparison: c,
@@ -193,7 +189,7 @@ pub async fn assess(
             });
         }
         out.push(AssessedValue {
-            region: v.region,
+            region: v.region.clone(),
             year: v.year,
             gender: v.sex,
             value: v.value,
