@@ -336,6 +336,11 @@ describe('journeys', () => {
   journey('7. report: outline from THL, section with a live chart, no lost edits, comments, indicator list', 'j7-report', { locale: 'fi-FI' }, async ({ ctx, page, shot }) => {
     await signIn(page, cfg.coord);
     await page.goto('/org/KUNTA:016/reports');
+    // With reports already listed, the creation form is folded in a disclosure.
+    const createForm = page.locator('details').filter({ has: page.locator('#rep-title') });
+    if ((await createForm.count()) && !(await createForm.first().evaluate((d) => d.open))) {
+      await createForm.first().locator('summary').click();
+    }
     await page.fill('#rep-title', 'Hyvinvointikertomus 2025–2029');
     await page.fill('#rep-term-start', '2025');
     await page.fill('#rep-term-end', '2029');
@@ -397,7 +402,13 @@ describe('journeys', () => {
     if (await seed.count()) {
       await Promise.all([page.waitForLoadState('domcontentloaded'), seed.click()]);
     }
-    const firstSelect = page.locator(`form[action="${reportUrl}/indicators/select"]`).first();
+    // The decision form of each item sits in a disclosure (<details>): open the first.
+    const openFirstDecision = async () => {
+      const det = page.locator('main details').filter({ has: page.locator(`form[action="${reportUrl}/indicators/select"]`) }).first();
+      await det.locator('summary').click();
+      return det.locator(`form[action="${reportUrl}/indicators/select"]`);
+    };
+    const firstSelect = await openFirstDecision();
     await firstSelect.locator('select[name=state]').selectOption('excluded');
     await firstSelect.locator('textarea[name=reason]').fill('');
     const [refused] = await Promise.all([
@@ -407,7 +418,7 @@ describe('journeys', () => {
     assert.equal(refused.status(), 422, 'excluding without a reason is refused');
     await page.locator('#form-error').waitFor();
     await shot(page, 'exclusion without reason refused');
-    const again = page.locator(`form[action="${reportUrl}/indicators/select"]`).first();
+    const again = await openFirstDecision();
     await again.locator('select[name=state]').selectOption('excluded');
     await again.locator('textarea[name=reason]').fill('Ei kuvaa kunnan tilannetta.');
     await Promise.all([page.waitForLoadState('domcontentloaded'), again.locator('button[type=submit]').click()]);

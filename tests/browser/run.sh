@@ -96,6 +96,26 @@ printf '%s\n' "$COORD_PASSWORD" | "$BIN" user add --database "$DB" --org KUNTA:0
 printf '%s\n' "$READER_PASSWORD" | "$BIN" user add --database "$DB" --org KUNTA:398 --role reader \
   --email reader@lahti.test --name "Lauri Lukija" >/dev/null
 
+# A report with a live indicator block made through the JSON API, so the page-wide
+# checks (axe, CSP) have report pages to visit whatever order the test files run in:
+# report 1, its fifth section "Lapset ja lapsiperheet" (section 5).
+ADMIN_TOKEN="$("$BIN" token create --database "$DB" --user admin@hyte.local --name browser-tests | grep -o 'hyte_[0-9a-f]*' | head -n1)"
+python3 - "$URL" "$ADMIN_TOKEN" <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+def call(method, path, body):
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode(), method=method,
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+rep = call("POST", "/api/v1/organisations/KUNTA:016/reports",
+           {"kind": "term_report", "title": "Hyvinvointikertomus 2021–2025", "term_start": 2021, "term_end": 2025, "template": "thl"})
+rid = rep.get("id") or rep.get("report", {}).get("id")
+assert rid == 1, f"expected report 1, got {rep}"
+call("PUT", "/api/v1/reports/1/sections/5/text",
+     {"base_revision": 0, "body": "Lasten ja perheiden hyvinvointi.\n\n{{indicator 2328 chart=trend}}\n\n{{indicator 2328 chart=compare}}\n"})
+PY
+
 export HYTE_URL="$URL" HYTE_ARTIFACTS="$ARTIFACTS" HYTE_CHROMIUM="$CHROMIUM"
 export HYTE_ADMIN_EMAIL="admin@hyte.local" HYTE_ADMIN_PASSWORD="$ADMIN_PASSWORD"
 export HYTE_COORD_EMAIL="coord@asikkala.test" HYTE_COORD_PASSWORD="$COORD_PASSWORD" HYTE_COORD_NAME="Kaija Koordinaattori"

@@ -36,7 +36,7 @@ const PAGES = [
   { name: 'error page (404)', who: null, url: '/no-such-page', status: 404 },
   { name: 'dashboard with users (admin)', who: 'admin', url: '/org/KUNTA:016' },
   { name: 'imports page (admin)', who: 'admin', url: '/admin/imports' },
-  // the report made by journey 7 (report 1; its fifth section is "Lapset ja lapsiperheet")
+  // report 1, made by run.sh through the JSON API (its fifth section has live charts)
   { name: 'reports of an organisation', who: 'admin', url: '/org/KUNTA:016/reports' },
   { name: 'report outline', who: 'admin', url: '/reports/1' },
   { name: 'report section with a live chart', who: 'admin', url: '/reports/1/sections/5' },
