@@ -159,3 +159,7 @@ unit-PER100000 = per 100 000
 unit-LKM = count
 unit-EUROA = euros
 unit-INDEKSI = index
+ind-set = Comparison group
+set-region = municipalities of the same welfare region
+set-urban = municipalities of the same urban/rural class
+set-size = municipalities of a similar size (population band)

@@ -159,3 +159,7 @@ unit-PER100000 = / 100 000
 unit-LKM = lukumäärä
 unit-EUROA = euroa
 unit-INDEKSI = indeksi
+ind-set = Vertailuryhmä
+set-region = saman hyvinvointialueen kunnat
+set-urban = samaan kuntaryhmään kuuluvat kunnat (kaupunkimainen, taajaan asuttu, maaseutumainen)
+set-size = asukasluvultaan samankokoiset kunnat

@@ -159,3 +159,7 @@ unit-PER100000 = / 100 000
 unit-LKM = antal
 unit-EUROA = euro
 unit-INDEKSI = index
+ind-set = Jämförelsegrupp
+set-region = kommunerna i samma välfärdsområde
+set-urban = kommuner i samma kommungrupp (urban, tätortsbetonad, landsbygd)
+set-size = kommuner av samma storlek

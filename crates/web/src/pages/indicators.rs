@@ -43,6 +43,8 @@ pub use crate::blocks::{unit_label, Badge};
 pub struct ExplorerQuery {
     level: Option<String>,
     year: Option<String>,
+    /// Comparison set of the compare-areas chart: `region` (default), `urban`, `size`.
+    set: Option<String>,
 }
 
 fn parse_level(s: Option<&str>) -> AppResult<CiLevel> {
@@ -373,11 +375,58 @@ struct IndicatorTpl {
     map_svg: String,
     rows: Vec<SeriesRow>,
     level: &'static str,
+    set: &'static str,
+    set_label: String,
     year: i64,
     years: Vec<i64>,
     is_admin: bool,
     merged_names: String,
     has_derived: bool,
+}
+
+/// Which municipalities the compare-areas chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ComparisonSet {
+    /// Municipalities of the same welfare region.
+    Region,
+    /// The same urban/rural class (Statistics Finland's kuntaryhmitys).
+    Urban,
+    /// A similar size: the same population band in the chosen year.
+    Size,
+}
+
+impl ComparisonSet {
+    fn parse(s: Option<&str>) -> AppResult<ComparisonSet> {
+        match s.unwrap_or("") {
+            "" | "region" => Ok(ComparisonSet::Region),
+            "urban" => Ok(ComparisonSet::Urban),
+            "size" => Ok(ComparisonSet::Size),
+            other => Err(AppError::bad_request(format!(
+                "unknown comparison set '{other}': use region, urban or size"
+            ))),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ComparisonSet::Region => "region",
+            ComparisonSet::Urban => "urban",
+            ComparisonSet::Size => "size",
+        }
+    }
+}
+
+/// Population bands for "similar size": under 5 000, 5 000–9 999, 10 000–19 999,
+/// 20 000–49 999, 50 000–99 999, and 100 000 or more residents.
+fn size_band(population: f64) -> u8 {
+    match population {
+        p if p < 5_000.0 => 0,
+        p if p < 10_000.0 => 1,
+        p if p < 20_000.0 => 2,
+        p if p < 50_000.0 => 3,
+        p if p < 100_000.0 => 4,
+        _ => 5,
+    }
 }
 
 async fn load_indicator(state: &AppState, id: &str) -> AppResult<Indicator> {
@@ -517,11 +566,33 @@ pub async fn indicator_page(
             y_from_zero: false,
         })
     };
-    // Compare the municipalities of the same welfare region in the chosen year.
+    // Compare areas of a comparison set in the chosen year: the same welfare region
+    // (default), the same urban/rural class, or a similar size (population band).
+    let set = ComparisonSet::parse(q.set.as_deref())?;
     let group_key = match region.key.category() {
         RegionCategory::Hyvinvointialue => Some(region.key.clone()),
         _ => region.welfare_region.clone(),
     };
+    let size_band_of: HashMap<String, u8> = if set == ComparisonSet::Size {
+        state
+            .store
+            .values(
+                IndicatorId(crate::analysis::POPULATION_INDICATOR),
+                &ValueQuery {
+                    regions: vec![],
+                    years: vec![year],
+                    sex: Some(Sex::Total),
+                },
+            )
+            .await?
+            .into_iter()
+            .filter(|v| v.region.category() == RegionCategory::Kunta && !v.derived)
+            .filter_map(|v| v.value.map(|p| (v.region.to_string(), size_band(p))))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let own_band = size_band_of.get(&region.key.to_string()).copied();
     let mut compare_rows = vec![];
     let mut compare_svg = String::new();
     if let Some(gk) = &group_key {
@@ -550,9 +621,19 @@ pub async fn indicator_page(
         let members: Vec<&AssessedValue> = all
             .iter()
             .filter(|a| {
-                regions
-                    .get(&a.region.to_string())
-                    .is_some_and(|r| r.welfare_region.as_ref() == Some(gk))
+                let Some(r) = regions.get(&a.region.to_string()) else {
+                    return false;
+                };
+                match set {
+                    ComparisonSet::Region => r.welfare_region.as_ref() == Some(gk),
+                    ComparisonSet::Urban => {
+                        region.urban_class.is_some() && r.urban_class == region.urban_class
+                    }
+                    ComparisonSet::Size => {
+                        own_band.is_some()
+                            && size_band_of.get(&a.region.to_string()).copied() == own_band
+                    }
+                }
             })
             .collect();
         let bars = members
@@ -692,6 +773,7 @@ pub async fn indicator_page(
                 region,
                 ind,
                 level,
+                set,
                 year,
                 years,
                 rows,
@@ -714,6 +796,7 @@ pub async fn indicator_page(
         region,
         ind,
         level,
+        set,
         year,
         years,
         rows,
@@ -737,6 +820,7 @@ async fn finish_indicator_page(
     region: Region,
     ind: Indicator,
     level: CiLevel,
+    set: ComparisonSet,
     year: i64,
     years: Vec<i64>,
     rows: Vec<SeriesRow>,
@@ -805,6 +889,8 @@ async fn finish_indicator_page(
         map_svg,
         rows,
         level: level.as_str(),
+        set: set.as_str(),
+        set_label: tr.t(&format!("set-{}", set.as_str())),
         year,
         years,
         merged_names,
