@@ -71,7 +71,10 @@ both!(
 
         let (status, html) = page("urban").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains("same urban/rural class"));
+        assert!(
+            html.contains("same urban/rural class"),
+            "the heading names the set"
+        );
         let mut urban = compared_areas(&html);
         urban.sort();
         assert_eq!(urban, ["Asikkala", "Hollola"], "semi-urban only");

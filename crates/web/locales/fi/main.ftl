@@ -161,5 +161,5 @@ unit-EUROA = euroa
 unit-INDEKSI = indeksi
 ind-set = Vertailuryhmä
 set-region = saman hyvinvointialueen kunnat
-set-urban = samaan kuntaryhmään kuuluvat kunnat (kaupunkimainen, taajaan asuttu, maaseutumainen)
-set-size = asukasluvultaan samankokoiset kunnat
+set-urban = saman kuntaryhmän kunnat
+set-size = samankokoiset kunnat

@@ -161,5 +161,5 @@ unit-EUROA = euro
 unit-INDEKSI = index
 ind-set = Jämförelsegrupp
 set-region = kommunerna i samma välfärdsområde
-set-urban = kommuner i samma kommungrupp (urban, tätortsbetonad, landsbygd)
+set-urban = kommuner i samma kommungrupp
 set-size = kommuner av samma storlek
