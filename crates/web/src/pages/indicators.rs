@@ -595,6 +595,7 @@ pub async fn indicator_page(
     let own_band = size_band_of.get(&region.key.to_string()).copied();
     let mut compare_rows = vec![];
     let mut compare_svg = String::new();
+    let mut map_svg = String::new();
     if let Some(gk) = &group_key {
         let all = assess(
             &state.store,
@@ -750,7 +751,7 @@ pub async fn indicator_page(
             meta.decimal_comma = comma;
             meta.width = 640.0;
             meta.source = Some(format!("{source} · Maanmittauslaitos CC BY 4.0"));
-            let svg = charts::choropleth_map(&charts::MapChart {
+            map_svg = charts::choropleth_map(&charts::MapChart {
                 meta,
                 labels: charts::MapLabels {
                     legend_title: if any_ci {
@@ -766,27 +767,6 @@ pub async fn indicator_page(
                 areas,
                 selected: Some(region.key.code().to_string()),
             });
-            return finish_indicator_page(
-                &state,
-                viewer,
-                uri,
-                region,
-                ind,
-                level,
-                set,
-                year,
-                years,
-                rows,
-                trend_svg,
-                trend_word,
-                compare_svg,
-                compare_rows,
-                svg,
-                series,
-                has_derived,
-                &fmt,
-            )
-            .await;
         }
     }
     finish_indicator_page(
@@ -804,7 +784,7 @@ pub async fn indicator_page(
         trend_word,
         compare_svg,
         compare_rows,
-        String::new(),
+        map_svg,
         series,
         has_derived,
         &fmt,
