@@ -216,14 +216,14 @@ impl ReportCtx {
         self.role().is_some_and(|r| r.at_least(Role::Commenter))
     }
 
-    /// Whether the user may edit a section's text and status.
+    /// Whether the user may edit a section's text and status (the one rule in
+    /// `report_data::can_edit_section`).
     pub fn can_edit(&self, s: &Section) -> bool {
-        if self.can_manage() {
-            return true;
-        }
-        self.role() == Some(Role::Editor)
-            && (self.user.sector.is_some() && self.user.sector == s.owner_sector
-                || s.assignees.contains(&self.user.id))
+        let acc = match self.access {
+            Access::Member(r) => super::report_data::ReportAccess::Member(r),
+            _ => super::report_data::ReportAccess::Read,
+        };
+        super::report_data::can_edit_section(acc, &self.user, s)
     }
 }
 
@@ -241,17 +241,13 @@ pub async fn load_report(state: &AppState, viewer: &Viewer, id: &str) -> AppResu
         .region(&report.org)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no organisation {}", report.org)))?;
-    let mut best = access(&user, &org);
-    for p in &report.partners {
-        if let Some(r) = state.store.region(p).await? {
-            best = match (best, access(&user, &r)) {
-                (Access::Member(a), Access::Member(b)) => Access::Member(a.max(b)),
-                (Access::Member(a), _) | (_, Access::Member(a)) => Access::Member(a),
-                (Access::Read, _) | (_, Access::Read) => Access::Read,
-                _ => Access::None,
-            };
-        }
-    }
+    // The strongest access over the owner and the partners: one rule, shared with
+    // the indicator-list and observation pages.
+    let best = match super::report_data::report_access(state, &user, &report).await? {
+        Some(super::report_data::ReportAccess::Member(r)) => Access::Member(r),
+        Some(super::report_data::ReportAccess::Read) => Access::Read,
+        None => Access::None,
+    };
     if best == Access::None {
         return Err(AppError::forbidden(tr.t("rep-err-forbidden")));
     }
