@@ -125,7 +125,8 @@ export HYTE_READER_EMAIL="reader@lahti.test" HYTE_READER_PASSWORD="$READER_PASSW
 # Files run one after another (they share the instance); `timeout` bounds the run.
 cd "$HERE"
 set +e
-timeout 600 node --test --test-concurrency=1 journeys.test.js a11y.test.js csp.test.js
+# journeys*.test.js: one file per capability (journeys_<name>.test.js), in name order.
+timeout 900 node --test --test-concurrency=1 journeys*.test.js a11y.test.js csp.test.js
 RC=$?
 set -e
 log "screenshots: $ARTIFACTS ($(find "$ARTIFACTS" -name '*.png' | wc -l) files)"
