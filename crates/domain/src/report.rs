@@ -324,7 +324,7 @@ pub fn parse_outline_template(csv_text: &str) -> Result<Vec<TemplateSection>, St
 }
 
 /// Splits one CSV line with optional double quotes (`""` is a quote inside quotes).
-fn split_csv_line(line: &str) -> Vec<String> {
+pub(crate) fn split_csv_line(line: &str) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut quoted = false;
     let mut chars = line.chars().peekable();
