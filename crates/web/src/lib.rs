@@ -81,7 +81,6 @@ pub fn router(state: AppState) -> Router {
             post(pages::account::delete_token),
         )
         .route("/org/{org}", get(pages::org::dashboard))
-        .route("/org/{org}/audit", get(pages::org::audit))
         .route("/org/{org}/indicators", get(pages::indicators::explorer))
         .route(
             "/org/{org}/indicators/{id}",
@@ -99,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(pages::reports::routes())
         .merge(pages::report_data::routes())
+        .merge(pages::process::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

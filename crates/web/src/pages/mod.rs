@@ -3,6 +3,7 @@
 pub mod account;
 pub mod indicators;
 pub mod org;
+pub mod process;
 pub mod report_data;
 pub mod reports;
 

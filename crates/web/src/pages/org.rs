@@ -3,13 +3,12 @@
 use super::render;
 use crate::auth::{access, readable_org, Access, Viewer};
 use crate::view::Page;
-use crate::{AppError, AppResult, AppState};
+use crate::{AppResult, AppState};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use hyte_domain::Role;
-use hyte_store::audit::AuditEntry;
 use hyte_store::orgs::Region;
 use hyte_store::users::User;
 
@@ -73,38 +72,5 @@ pub async fn dashboard(
         can_manage,
         languages,
         card,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditTpl {
-    page: Page,
-    org: Region,
-    entries: Vec<AuditEntry>,
-}
-
-/// `GET /org/{org}/audit`: the organisation's audit log, for coordinators and admins.
-pub async fn audit(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    uri: Uri,
-    Path(org): Path<String>,
-) -> AppResult<Response> {
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?;
-    if !matches!(access(user, &region), Access::Member(r) if r.at_least(Role::Coordinator)) {
-        return Err(AppError::forbidden("only coordinators read the audit log"));
-    }
-    let entries = state.store.audit_entries(Some(&region.key), 500).await?;
-    let page = Page::new(
-        &viewer,
-        format!("{} – audit", region.name(viewer.lang.code())),
-        &uri.to_string(),
-    );
-    render(&AuditTpl {
-        page,
-        org: region,
-        entries,
     })
 }
