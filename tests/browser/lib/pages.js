@@ -44,6 +44,12 @@ const PAGES = [
   { name: 'report indicator list', who: 'admin', url: '/reports/1/indicators' },
   { name: 'joys and concerns', who: 'admin', url: '/reports/1/observations' },
   { name: 'indicator appendix', who: 'admin', url: '/reports/1/appendix' },
+  // the process (issue 6)
+  { name: 'report phases', who: 'admin', url: '/reports/1/process' },
+  { name: 'working group', who: 'admin', url: '/org/KUNTA:016/members' },
+  { name: 'audit log', who: 'admin', url: '/org/KUNTA:016/audit' },
+  { name: 'welfare-region overview', who: 'admin', url: '/org/HYVINVOINTIALUE:09/region' },
+  { name: 'invitation link not valid', who: null, url: '/invite/0000', status: 404 },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.
