@@ -119,12 +119,7 @@ pub fn parse_process_template(csv_text: &str) -> Result<Vec<TemplateTask>, Strin
             .parse()
             .ok()
             .filter(|p| (1..=PHASE_COUNT).contains(p))
-            .ok_or_else(|| {
-                format!(
-                    "process template line {n}: phase '{}' is not 1–8",
-                    cells[0]
-                )
-            })?;
+            .ok_or_else(|| format!("process template line {n}: phase '{}' is not 1–8", cells[0]))?;
         if cells[1].is_empty() || out.iter().any(|t| t.key == cells[1]) {
             return Err(format!(
                 "process template line {n}: key '{}' is empty or repeated",
@@ -198,7 +193,11 @@ pub fn auto_status(task_key: &str, f: &ProcessFacts) -> Option<TaskStatus> {
 
 /// The status shown for a task: the real state for automatic tasks (unless the
 /// coordinator marked the task not needed), otherwise what a person set.
-pub fn effective_status(task_key: Option<&str>, stored: TaskStatus, f: &ProcessFacts) -> TaskStatus {
+pub fn effective_status(
+    task_key: Option<&str>,
+    stored: TaskStatus,
+    f: &ProcessFacts,
+) -> TaskStatus {
     if stored == TaskStatus::NotNeeded {
         return stored;
     }

@@ -510,7 +510,9 @@ impl Store {
     ) -> StoreResult<User> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(StoreError::Invalid("the name must be 1–200 characters".into()));
+            return Err(StoreError::Invalid(
+                "the name must be 1–200 characters".into(),
+            ));
         }
         let Some(inv) = self.invitation_by_token(token).await? else {
             return Err(StoreError::NotFound(
@@ -590,13 +592,15 @@ impl Store {
         role: Role,
         sector: Option<&str>,
     ) -> StoreResult<User> {
-        let r = sqlx::query("UPDATE app_user SET role = $1, sector = $2 WHERE id = $3 AND org_key = $4")
-            .bind(role.as_str())
-            .bind(sector.map(str::to_string))
-            .bind(user_id)
-            .bind(org.to_string())
-            .execute(self.pool())
-            .await?;
+        let r = sqlx::query(
+            "UPDATE app_user SET role = $1, sector = $2 WHERE id = $3 AND org_key = $4",
+        )
+        .bind(role.as_str())
+        .bind(sector.map(str::to_string))
+        .bind(user_id)
+        .bind(org.to_string())
+        .execute(self.pool())
+        .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!(
                 "no member {user_id} in {org}"

@@ -77,12 +77,7 @@ pub async fn tasks(
     Ok(Json(process_json(&v)))
 }
 
-async fn task_json(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-    tid: i64,
-) -> ApiResult<Value> {
+async fn task_json(state: &AppState, viewer: &Viewer, id: &str, tid: i64) -> ApiResult<Value> {
     let (report, acc) = load_report(state, viewer, id).await?;
     let tr = Tr::new(viewer.lang);
     let v = process_view(state, &report, Some(acc), viewer.user.as_ref(), &tr).await?;
@@ -335,9 +330,9 @@ pub async fn accept_invitation(
             return Err(AppError {
                 status: StatusCode::GONE,
                 message: format!(
-                    "this invitation link cannot be used: it is {}; ask your coordinator for a new one",
-                    i.state()
-                ),
+                "this invitation link cannot be used: it is {}; ask your coordinator for a new one",
+                i.state()
+            ),
                 json: true,
             }
             .into())
@@ -361,7 +356,12 @@ pub async fn audit(
     let (f, page) = audit_filter(&q)?;
     let (entries, more) = state
         .store
-        .audit_page(&region.key, &f, (page - 1) * AUDIT_PAGE_SIZE, AUDIT_PAGE_SIZE)
+        .audit_page(
+            &region.key,
+            &f,
+            (page - 1) * AUDIT_PAGE_SIZE,
+            AUDIT_PAGE_SIZE,
+        )
         .await?;
     Ok(Json(json!({
         "page": page, "page_size": AUDIT_PAGE_SIZE, "more": more,

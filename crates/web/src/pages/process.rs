@@ -39,7 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/process", get(process_page))
         .route("/reports/{id}/process/tasks", post(add_task_form))
         .route("/reports/{id}/process/tasks/{tid}", post(update_task_form))
-        .route("/reports/{id}/process/tasks/{tid}/move", post(move_task_form))
+        .route(
+            "/reports/{id}/process/tasks/{tid}/move",
+            post(move_task_form),
+        )
         .route(
             "/reports/{id}/process/tasks/{tid}/remove",
             post(remove_task_form),
@@ -47,10 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{org}/members", get(members_page))
         .route("/org/{org}/members/{uid}", post(member_form))
         .route("/org/{org}/invitations", post(invite_form))
-        .route(
-            "/org/{org}/invitations/{iid}/revoke",
-            post(revoke_form),
-        )
+        .route("/org/{org}/invitations/{iid}/revoke", post(revoke_form))
         .route("/invite/{token}", get(invite_page).post(accept_form))
         .route("/org/{org}/audit", get(audit_page))
         .route("/org/{org}/region", get(region_page))
@@ -305,7 +305,7 @@ pub async fn change_task(
 ) -> AppResult<Task> {
     let status_only = input.title.is_none() && input.owner_id.is_none() && input.due_date.is_none();
     let is_owner = matches!(acc, ReportAccess::Member(_)) && task.owner_id == Some(user.id);
-    if !acc.can_decide() && !(is_owner && status_only) {
+    if !(acc.can_decide() || (is_owner && status_only)) {
         return Err(AppError::forbidden(if is_owner {
             "as the task's owner you may change its status; the coordinator changes the rest"
         } else {
@@ -346,7 +346,10 @@ pub async fn change_task(
         what.push(format!("status {s}"));
         change.status = Some(s);
     }
-    let updated = state.store.update_task(task.id, &change, &user.email).await?;
+    let updated = state
+        .store
+        .update_task(task.id, &change, &user.email)
+        .await?;
     state
         .store
         .audit(
@@ -390,7 +393,12 @@ pub async fn add_task(
             Some(&user.email),
             Some(&report.org),
             "task_added",
-            &format!("report {} task {} in phase {phase}: {}", report.id, t.id, title.trim()),
+            &format!(
+                "report {} task {} in phase {phase}: {}",
+                report.id,
+                t.id,
+                title.trim()
+            ),
         )
         .await?;
     Ok(t)
@@ -993,13 +1001,18 @@ async fn render_members(
             inv,
         })
         .collect();
-    let roles = [Role::Reader, Role::Commenter, Role::Editor, Role::Coordinator]
-        .iter()
-        .map(|r| Choice {
-            value: r.as_str().to_string(),
-            text: tr.t(&format!("role-{r}")),
-        })
-        .collect();
+    let roles = [
+        Role::Reader,
+        Role::Commenter,
+        Role::Editor,
+        Role::Coordinator,
+    ]
+    .iter()
+    .map(|r| Choice {
+        value: r.as_str().to_string(),
+        text: tr.t(&format!("role-{r}")),
+    })
+    .collect();
     let sectors = DEFAULT_SECTORS
         .iter()
         .map(|s| Choice {
@@ -1157,7 +1170,11 @@ pub async fn revoke_form(
     viewer.check_csrf(f.get("csrf"))?;
     let region = managed_org(&state, &viewer, &org).await?;
     revoke(&state, &region, viewer.user()?, &iid).await?;
-    Ok(Redirect::to(&format!("/org/{}/members?done=revoked#invitations", region.key)).into_response())
+    Ok(Redirect::to(&format!(
+        "/org/{}/members?done=revoked#invitations",
+        region.key
+    ))
+    .into_response())
 }
 
 /// `POST /org/{org}/members/{uid}`: changes a member's role and sector.
@@ -1203,9 +1220,15 @@ struct InviteTpl {
 }
 
 async fn usable_invitation(state: &AppState, token: &str) -> AppResult<Invitation> {
-    let inv = state.store.invitation_by_token(token).await?.ok_or_else(|| {
-        AppError::not_found("this invitation link is not valid; ask your coordinator for a new one")
-    })?;
+    let inv = state
+        .store
+        .invitation_by_token(token)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(
+                "this invitation link is not valid; ask your coordinator for a new one",
+            )
+        })?;
     let gone = |m: &str| AppError {
         status: axum::http::StatusCode::GONE,
         message: m.to_string(),
@@ -1333,15 +1356,19 @@ pub fn audit_filter(q: &AuditQuery) -> AppResult<(AuditFilter, i64)> {
             None => Ok(None),
         }
     };
-    let page = match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(p) => p
-            .parse::<i64>()
-            .ok()
-            .filter(|p| *p >= 1)
-            .ok_or_else(|| AppError::bad_request(format!("page '{p}' is not a number from 1")))?,
-        None => 1,
+    let page =
+        match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(p) => p.parse::<i64>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                AppError::bad_request(format!("page '{p}' is not a number from 1"))
+            })?,
+            None => 1,
+        };
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     };
-    let clean = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     Ok((
         AuditFilter {
             action: clean(&q.action),
@@ -1422,7 +1449,12 @@ pub async fn audit_page(
     let (f, page_no) = audit_filter(&q)?;
     let (entries, more) = state
         .store
-        .audit_page(&region.key, &f, (page_no - 1) * AUDIT_PAGE_SIZE, AUDIT_PAGE_SIZE)
+        .audit_page(
+            &region.key,
+            &f,
+            (page_no - 1) * AUDIT_PAGE_SIZE,
+            AUDIT_PAGE_SIZE,
+        )
         .await?;
     let tr = Tr::new(viewer.lang);
     let mut actions = vec![Choice {
