@@ -1261,8 +1261,9 @@ async fn invite_tpl(
         .await?
         .map(|r| r.name(tr.code()).to_string())
         .unwrap_or_else(|| inv.org.to_string());
-    // The token is a secret: the page's own path is not put into the language links.
-    let page = Page::new(viewer, tr.t("grp-join-title"), "/invite");
+    // The language links stay on this page (same origin, the address bar already
+    // holds the link), so the invitee can switch language before joining.
+    let page = Page::new(viewer, tr.t("grp-join-title"), &format!("/invite/{token}"));
     Ok(InviteTpl {
         page,
         org_name,
