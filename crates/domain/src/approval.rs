@@ -414,7 +414,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(Move::from_state(Commenting), [Move::ToBoard, Move::SendBack]);
+        assert_eq!(
+            Move::from_state(Commenting),
+            [Move::ToBoard, Move::SendBack]
+        );
         assert!(Move::from_state(Published).is_empty());
     }
 

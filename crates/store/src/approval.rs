@@ -89,9 +89,8 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no report {report_id}")))?;
         let s: String = row.try_get("approval_state")?;
-        s.parse().map_err(|e: hyte_domain::approval::ApprovalError| {
-            StoreError::Invalid(e.to_string())
-        })
+        s.parse()
+            .map_err(|e: hyte_domain::approval::ApprovalError| StoreError::Invalid(e.to_string()))
     }
 
     /// The facts of a report's approval: state, council approval, publication, the

@@ -121,10 +121,7 @@ pub async fn apply_move(
             "; council decision {} {}{}",
             d.date,
             d.minutes_section,
-            d.link
-                .as_ref()
-                .map(|l| format!(" {l}"))
-                .unwrap_or_default()
+            d.link.as_ref().map(|l| format!(" {l}")).unwrap_or_default()
         ));
     }
     if let Some(n) = event.version_number {
@@ -205,7 +202,10 @@ pub async fn freeze(state: &AppState, report: &Report) -> AppResult<Freeze> {
             sex: None,
         };
         for a in assess_in(&frozen_src, ind, &q, CiLevel::P95).await? {
-            cis.insert((ind.id, a.region, a.year, a.gender), (a.ci_lower, a.ci_upper));
+            cis.insert(
+                (ind.id, a.region, a.year, a.gender),
+                (a.ci_lower, a.ci_upper),
+            );
         }
     }
     let mut values: Vec<FrozenValue> = recorded
@@ -434,7 +434,11 @@ async fn approval_view(
                 help: tr.t(&format!("appr-move-{m}-help")),
             })
             .collect(),
-        versions: versions.iter().rev().map(|v| version_view(&tr, v)).collect(),
+        versions: versions
+            .iter()
+            .rev()
+            .map(|v| version_view(&tr, v))
+            .collect(),
         error,
         input,
         message,
@@ -554,7 +558,11 @@ pub async fn versions_page(
             &uri.to_string(),
         ),
         head: head(&state, &report, acc, &tr, "approval").await?,
-        versions: versions.iter().rev().map(|v| version_view(&tr, v)).collect(),
+        versions: versions
+            .iter()
+            .rev()
+            .map(|v| version_view(&tr, v))
+            .collect(),
     })
 }
 
