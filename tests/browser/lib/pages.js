@@ -44,6 +44,10 @@ const PAGES = [
   { name: 'report indicator list', who: 'admin', url: '/reports/1/indicators' },
   { name: 'joys and concerns', who: 'admin', url: '/reports/1/observations' },
   { name: 'indicator appendix', who: 'admin', url: '/reports/1/appendix' },
+  // approval (issue 6): the tab of report 1 (a draft) and its version list
+  { name: 'approval tab', who: 'admin', url: '/reports/1/approval' },
+  { name: 'approval tab in Swedish', who: 'admin', url: '/reports/1/approval?lang=sv' },
+  { name: 'version list', who: 'admin', url: '/reports/1/versions' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.
