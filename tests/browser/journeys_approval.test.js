@@ -94,7 +94,9 @@ describe('approval journeys', () => {
     assert.equal(await page.locator('#locked-note').count(), 1, 'the text is locked in board review');
     await shot(page, 'board review, text locked');
 
-    // Council approval without the § is refused and keeps the date.
+    // Council approval without the § is refused and keeps the date (the browser's own
+    // check of the required field is switched off to reach the server's).
+    await page.locator('#move-council_approve').evaluate((f) => { f.noValidate = true; });
     resp = await move(page, 'council_approve', { decision_date: '2026-05-18' });
     assert.equal(resp.status(), 422);
     await page.locator('#form-error').waitFor();
