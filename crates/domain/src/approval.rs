@@ -341,7 +341,7 @@ pub fn decide(
         if link.chars().count() > MAX_LINK {
             return Err(ApprovalError::TooLong("the link", MAX_LINK));
         }
-        if !link.is_empty() && !(link.starts_with("https://") || link.starts_with("http://")) {
+        if !(link.is_empty() || link.starts_with("https://") || link.starts_with("http://")) {
             return Err(ApprovalError::BadLink);
         }
         Some(Decision {

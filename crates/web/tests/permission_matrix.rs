@@ -25,7 +25,7 @@ use hyte_store::indicators::{Denominator, Indicator, Localized};
 use hyte_store::reports::{NewReport, Selection};
 use hyte_store::users::NewUser;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use std::collections::BTreeSet;
 
 const DOC: &str = include_str!("../../../docs/PERMISSIONS.md");

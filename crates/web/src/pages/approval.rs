@@ -134,6 +134,9 @@ pub async fn apply_move(
     Ok(event)
 }
 
+/// One value row's key: indicator, area, year, sex.
+type ValueKey = (IndicatorId, RegionKey, i64, Sex);
+
 /// Everything a council approval freezes: every current section's text and every
 /// value row the document reads when rendered (found by rendering it through a
 /// recording source: one rendering path, so nothing shown is missed), plus the
@@ -180,8 +183,7 @@ pub async fn freeze(state: &AppState, report: &Report) -> AppResult<Freeze> {
     let indicators: Vec<_> = recorded.indicators.values().cloned().collect();
     let snap = Snapshot::new(indicators.clone(), by_ind);
     // The intervals as shown: computed once from the frozen rows themselves.
-    let mut cis: HashMap<(IndicatorId, RegionKey, i64, Sex), (Option<f64>, Option<f64>)> =
-        HashMap::new();
+    let mut cis: HashMap<ValueKey, (Option<f64>, Option<f64>)> = HashMap::new();
     let frozen_src = ValueSource::Frozen(&state.store, &snap);
     for ind in &indicators {
         let mut regions: Vec<RegionKey> = recorded
@@ -392,6 +394,7 @@ fn login_redirect(uri: &Uri) -> Response {
     Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn approval_view(
     state: &AppState,
     viewer: &Viewer,
