@@ -3,13 +3,13 @@
 use crate::orgs::{region_from_row, Region, REGION_COLUMNS};
 use crate::{now_rfc3339, opt_str, Store, StoreError, StoreResult};
 use hyte_domain::{IndicatorId, Polarity, RegionKey, Sex, ValueUnit};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 
 /// Text in the three UI languages.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Localized {
     /// Finnish.
     pub fi: String,
@@ -39,7 +39,7 @@ impl Localized {
 
 /// What the denominator of a value is, so that counts can be derived for intervals
 /// and benchmarks where that is exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Denominator {
     /// The whole resident population (indicator 127, population on 31 Dec).
@@ -49,7 +49,7 @@ pub enum Denominator {
 }
 
 /// An indicator definition with its curated metadata.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Indicator {
     /// Sotkanet id.
     pub id: IndicatorId,

@@ -7,6 +7,7 @@
 //! its own migrations because DDL differs. Bulk data loading takes a backend-specific
 //! fast path (see [`bulk`]), because it must keep pace with `sqlite3 .import`.
 
+pub mod approval;
 pub mod audit;
 pub mod bulk;
 pub mod indicators;
@@ -17,6 +18,7 @@ pub mod process;
 pub mod reports;
 pub mod seed;
 pub mod users;
+pub mod versions;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};

@@ -448,6 +448,7 @@ impl Store {
         author: &str,
     ) -> StoreResult<i64> {
         check_heading(heading)?;
+        self.ensure_text_unlocked(report_id).await?;
         let mut tx = self.pool().begin().await?;
         let max: Option<i64> =
             sqlx::query("SELECT MAX(position) AS m FROM section WHERE report_id = $1")
@@ -479,6 +480,7 @@ impl Store {
         status: SectionStatus,
     ) -> StoreResult<()> {
         check_heading(heading)?;
+        self.ensure_section_unlocked(id).await?;
         sqlx::query(
             "UPDATE section SET heading = $1, content_areas = $2, owner_sector = $3, status = $4, updated_at = $5 WHERE id = $6",
         )
@@ -509,6 +511,7 @@ impl Store {
         let Some(s) = self.section(id).await? else {
             return Err(StoreError::NotFound(format!("no section {id}")));
         };
+        self.ensure_text_unlocked(s.report_id).await?;
         let list = self.sections(s.report_id).await?;
         let Some(i) = list.iter().position(|x| x.id == id) else {
             return Ok(());
@@ -539,6 +542,7 @@ impl Store {
 
     /// Removes a section from the outline; its revisions stay.
     pub async fn remove_section(&self, id: i64) -> StoreResult<()> {
+        self.ensure_section_unlocked(id).await?;
         sqlx::query("UPDATE section SET removed = 1, updated_at = $1 WHERE id = $2")
             .bind(now_rfc3339())
             .bind(id)
@@ -581,6 +585,7 @@ impl Store {
                 hyte_domain::document::MAX_SECTION_CHARS
             )));
         }
+        self.ensure_section_unlocked(id).await?;
         let mut tx = self.pool().begin().await?;
         // Claim the next number with a conditional UPDATE first: of two concurrent
         // saves on the same base only one changes the row, on either backend.
@@ -588,7 +593,8 @@ impl Store {
         let claimed = sqlx::query(
             "UPDATE section SET revision = revision + 1, updated_at = $1,
                  status = CASE WHEN status = 'todo' THEN 'draft' ELSE status END
-             WHERE id = $2 AND revision = $3",
+             WHERE id = $2 AND revision = $3
+               AND (SELECT r.approval_state FROM report r WHERE r.id = section.report_id) IN ('draft', 'commenting')",
         )
         .bind(now.clone())
         .bind(id)
@@ -598,6 +604,8 @@ impl Store {
         .rows_affected();
         if claimed == 0 {
             tx.rollback().await?;
+            // Locked by a move to board review in the meantime, or an edit conflict.
+            self.ensure_section_unlocked(id).await?;
             let Some(cur) = self.section(id).await? else {
                 return Err(StoreError::NotFound(format!("no section {id}")));
             };

@@ -6,6 +6,7 @@
 use hyte_domain::{RegionCategory, RegionKey, Sex};
 use hyte_stats::{compare, outcome, value_interval, CiLevel, Comparison, Interval, NoCi, Outcome};
 use hyte_store::indicators::{Denominator, Indicator, StoredValue, ValueQuery};
+use hyte_store::versions::Snapshot;
 use hyte_store::{Store, StoreResult};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -101,6 +102,97 @@ fn interval_of(
     )
 }
 
+/// Where indicator definitions and values come from: the live store (the working
+/// copy), the live store while recording every row read (freezing a version at council
+/// approval), or a frozen version's snapshot. Reference areas (names, welfare-region
+/// membership) always come from the store: they are not data that imports change.
+pub enum ValueSource<'a> {
+    /// The current data.
+    Live(&'a Store),
+    /// The current data, remembering every row and definition read.
+    Recording(&'a Store, &'a Recorder),
+    /// A frozen version.
+    Frozen(&'a Store, &'a Snapshot),
+}
+
+/// What a [`ValueSource::Recording`] read.
+#[derive(Default)]
+pub struct Recorder {
+    inner: std::sync::Mutex<Recorded>,
+}
+
+/// Rows and definitions read while recording.
+#[derive(Default, Clone)]
+pub struct Recorded {
+    /// Definitions read.
+    pub indicators: HashMap<hyte_domain::IndicatorId, Indicator>,
+    /// Rows read, with whether each was read by a query naming its area (shown)
+    /// rather than only by a query over all areas (context, e.g. a spine's spread).
+    pub values: HashMap<(hyte_domain::IndicatorId, RegionKey, i64, Sex), (StoredValue, bool)>,
+}
+
+impl Recorder {
+    /// What was read so far.
+    pub fn recorded(&self) -> Recorded {
+        self.inner.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+impl ValueSource<'_> {
+    /// The store (reference areas).
+    pub fn store(&self) -> &Store {
+        match self {
+            ValueSource::Live(s) | ValueSource::Recording(s, _) | ValueSource::Frozen(s, _) => s,
+        }
+    }
+
+    /// Whether this is a frozen version.
+    pub fn is_frozen(&self) -> bool {
+        matches!(self, ValueSource::Frozen(..))
+    }
+
+    /// An indicator definition.
+    pub async fn indicator(&self, id: hyte_domain::IndicatorId) -> StoreResult<Option<Indicator>> {
+        match self {
+            ValueSource::Live(s) => s.indicator(id).await,
+            ValueSource::Recording(s, rec) => {
+                let ind = s.indicator(id).await?;
+                if let (Some(i), Ok(mut r)) = (&ind, rec.inner.lock()) {
+                    r.indicators.insert(i.id, i.clone());
+                }
+                Ok(ind)
+            }
+            ValueSource::Frozen(_, snap) => Ok(snap.indicator(id)),
+        }
+    }
+
+    /// Values of an indicator, as [`Store::values`].
+    pub async fn values(
+        &self,
+        id: hyte_domain::IndicatorId,
+        q: &ValueQuery,
+    ) -> StoreResult<Vec<StoredValue>> {
+        match self {
+            ValueSource::Live(s) => s.values(id, q).await,
+            ValueSource::Recording(s, rec) => {
+                let rows = s.values(id, q).await?;
+                if let Ok(mut r) = rec.inner.lock() {
+                    let shown = !q.regions.is_empty();
+                    for v in &rows {
+                        let e = r
+                            .values
+                            .entry((id, v.region.clone(), v.year, v.sex))
+                            .or_insert_with(|| (v.clone(), shown));
+                        e.1 |= shown;
+                    }
+                }
+                Ok(rows)
+            }
+            ValueSource::Frozen(_, snap) => Ok(snap.values(id, q)),
+        }
+    }
+}
+
 /// Values of one indicator for the query, each with interval and comparisons.
 pub async fn assess(
     store: &Store,
@@ -108,7 +200,18 @@ pub async fn assess(
     q: &ValueQuery,
     level: CiLevel,
 ) -> StoreResult<Vec<AssessedValue>> {
-    let values = store.values(ind.id, q).await?;
+    assess_in(&ValueSource::Live(store), ind, q, level).await
+}
+
+/// [`assess`] from any [`ValueSource`].
+pub async fn assess_in(
+    src: &ValueSource<'_>,
+    ind: &Indicator,
+    q: &ValueQuery,
+    level: CiLevel,
+) -> StoreResult<Vec<AssessedValue>> {
+    let store = src.store();
+    let values = src.values(ind.id, q).await?;
     let all_regions = store.all_regions().await?;
     // Keyed by reference: no allocation per row (this runs for ~10 000 rows per request).
     let welfare_region_of: HashMap<&RegionKey, &RegionKey> = all_regions
@@ -133,7 +236,7 @@ pub async fn assess(
             years: q.years.clone(),
             sex: q.sex,
         };
-        fetched_bench = store.values(ind.id, &bench_query).await?;
+        fetched_bench = src.values(ind.id, &bench_query).await?;
         &fetched_bench
     };
     let bench: HashMap<(&RegionKey, i64, Sex), &StoredValue> = bench_rows
@@ -152,8 +255,7 @@ pub async fn assess(
             years: q.years.clone(),
             sex: Some(Sex::Total),
         };
-        store
-            .values(hyte_domain::IndicatorId(POPULATION_INDICATOR), &pq)
+        src.values(hyte_domain::IndicatorId(POPULATION_INDICATOR), &pq)
             .await?
     } else {
         Vec::new()

@@ -7,7 +7,7 @@
 //! badge and the attribution CC BY 4.0 asks for. A block that cannot be shown (unknown
 //! indicator, invalid syntax) becomes an inline error box; it never fails the page.
 
-use crate::analysis::{assess, AssessedValue};
+use crate::analysis::{assess_in, AssessedValue, ValueSource};
 use crate::api::indicators::attribution;
 use crate::i18n::Tr;
 use crate::{AppResult, AppState};
@@ -308,6 +308,8 @@ struct BlockTpl {
     table_open: bool,
     notes: Vec<String>,
     attribution: String,
+    /// Shown from a frozen version (badge "approved data") instead of live data.
+    frozen: bool,
 }
 
 impl BlockTpl {
@@ -331,6 +333,7 @@ impl BlockTpl {
             table_open: false,
             notes: vec![],
             attribution: String::new(),
+            frozen: false,
         }
     }
 }
@@ -375,6 +378,28 @@ pub async fn render_block(
     render_block_at(state, org, block, None, None, tr, id_prefix).await
 }
 
+/// [`render_block_in`] from the current data.
+pub async fn render_block_at(
+    state: &AppState,
+    org: &Region,
+    block: &IndicatorBlock,
+    line: Option<usize>,
+    raw: Option<&str>,
+    tr: &Tr,
+    id_prefix: &str,
+) -> AppResult<String> {
+    render_block_in(
+        &ValueSource::Live(&state.store),
+        org,
+        block,
+        line,
+        raw,
+        tr,
+        id_prefix,
+    )
+    .await
+}
+
 /// A comparator resolved to an area.
 struct Cmp {
     key: RegionKey,
@@ -389,10 +414,11 @@ enum CmpKind {
     Area,
 }
 
-/// [`render_block`] that names the block's line in the text, and shows the line as
-/// written (`raw`), in its error messages.
-pub async fn render_block_at(
-    state: &AppState,
+/// Renders a block from a [`ValueSource`] (live data, or a frozen version: the one
+/// rendering path of both), naming the block's line in the text and showing the line
+/// as written (`raw`) in its error messages.
+pub async fn render_block_in(
+    src: &ValueSource<'_>,
     org: &Region,
     block: &IndicatorBlock,
     line: Option<usize>,
@@ -402,7 +428,7 @@ pub async fn render_block_at(
 ) -> AppResult<String> {
     let id = clean_id(id_prefix);
     let lang = tr.code();
-    let Some(ind) = state.store.indicator(block.indicator).await? else {
+    let Some(ind) = src.indicator(block.indicator).await? else {
         let msg = tr.ta(
             "blk-unknown-indicator",
             &[("id", block.indicator.to_string())],
@@ -438,7 +464,7 @@ pub async fn render_block_at(
         }
         let name = match kind {
             CmpKind::Country => tr.t("ind-country"),
-            _ => match state.store.region(&key).await? {
+            _ => match src.store().region(&key).await? {
                 Some(r) => r.name(lang).to_string(),
                 None => {
                     notes.push(tr.ta("blk-unknown-area", &[("area", key.to_string())]));
@@ -451,8 +477,8 @@ pub async fn render_block_at(
 
     let mut regions = vec![org.key.clone()];
     regions.extend(cmps.iter().map(|c| c.key.clone()));
-    let all = assess(
-        &state.store,
+    let all = assess_in(
+        src,
         &ind,
         &ValueQuery {
             regions,
@@ -742,8 +768,7 @@ pub async fn render_block_at(
         ChartKind::Spine if org_at.is_some() => {
             let a = org_at.expect("checked");
             let y = a.year;
-            let peers: Vec<f64> = state
-                .store
+            let peers: Vec<f64> = src
                 .values(
                     ind.id,
                     &ValueQuery {
@@ -917,6 +942,7 @@ pub async fn render_block_at(
         table_open: block.chart == ChartKind::Table,
         notes,
         attribution: attribution(&ind, lang),
+        frozen: src.is_frozen(),
     };
     Ok(tpl.render()?)
 }
@@ -963,6 +989,18 @@ pub async fn render_section(
     tr: &Tr,
     id_prefix: &str,
 ) -> AppResult<Vec<RenderedPart>> {
+    render_section_in(&ValueSource::Live(&state.store), org, text, tr, id_prefix).await
+}
+
+/// [`render_section`] from any [`ValueSource`]: the working copy renders live data,
+/// a version its snapshot, and freezing records what the text reads.
+pub async fn render_section_in(
+    src: &ValueSource<'_>,
+    org: &Region,
+    text: &str,
+    tr: &Tr,
+    id_prefix: &str,
+) -> AppResult<Vec<RenderedPart>> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = vec![];
     for b in parse_section(text) {
@@ -975,8 +1013,8 @@ pub async fn render_section(
             Block::Indicator { line, block } => RenderedPart {
                 line: Some(line),
                 is_block: true,
-                html: render_block_at(
-                    state,
+                html: render_block_in(
+                    src,
                     org,
                     &block,
                     Some(line),

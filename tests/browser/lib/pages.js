@@ -50,6 +50,10 @@ const PAGES = [
   { name: 'audit log', who: 'admin', url: '/org/KUNTA:016/audit' },
   { name: 'welfare-region overview', who: 'admin', url: '/org/HYVINVOINTIALUE:09/region' },
   { name: 'invitation link not valid', who: null, url: '/invite/0000', status: 404 },
+  // approval (issue 6): the tab of report 1 (a draft) and its version list
+  { name: 'approval tab', who: 'admin', url: '/reports/1/approval' },
+  { name: 'approval tab in Swedish', who: 'admin', url: '/reports/1/approval?lang=sv' },
+  { name: 'version list', who: 'admin', url: '/reports/1/versions' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.

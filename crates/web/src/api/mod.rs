@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented in `docs/API.md` and in the OpenAPI
 //! document served at `/api/v1/openapi.json`.
 
+pub mod approval;
 pub mod indicators;
 pub mod orgs;
 pub mod process;
@@ -40,6 +41,7 @@ const OPENAPI_FRAGMENTS: &[(&str, &str)] = &[
     ("core", include_str!("../../openapi/core.json")),
     ("reports", include_str!("../../openapi/reports.json")),
     ("process", include_str!("../../openapi/process.json")),
+    ("approval", include_str!("../../openapi/approval.json")),
 ];
 
 /// The merged OpenAPI document. Fails when a fragment is malformed or a path or
@@ -116,4 +118,21 @@ mod tests {
             assert!(doc.pointer(&pointer).is_some(), "dangling $ref {pointer}");
         }
     }
+}
+
+/// Routes of the API.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(orgs::me))
+        .route("/organisations", get(orgs::organisations))
+        .route("/organisations/{org}", get(orgs::organisation))
+        .route("/organisations/{org}/dashboard", get(orgs::dashboard))
+        .route("/regions", get(orgs::regions))
+        .route("/indicators", get(indicators::list))
+        .route("/indicators/{id}", get(indicators::one))
+        .route("/indicators/{id}/values", get(indicators::values))
+        .route("/imports", get(indicators::imports))
+        .merge(reports::routes())
+        .merge(approval::routes())
 }

@@ -1,6 +1,7 @@
 //! HTML pages, grouped per domain.
 
 pub mod account;
+pub mod approval;
 pub mod indicators;
 pub mod org;
 pub mod process;

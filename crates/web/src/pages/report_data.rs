@@ -1069,7 +1069,7 @@ pub struct ReportHead {
     pub access_text: String,
 }
 
-async fn head(
+pub async fn head(
     state: &AppState,
     report: &Report,
     acc: ReportAccess,

@@ -1,0 +1,560 @@
+//! Walks the whole permission matrix of `docs/PERMISSIONS.md` on both databases.
+//!
+//! The table in the document is the one source: this test parses it, sends every
+//! row's request as every kind of caller, and compares the status with the cell. It
+//! also reads the router's source and fails when a route has no row, so a new route
+//! cannot ship without a documented permission.
+//!
+//! To add a route: add one line to the table in docs/PERMISSIONS.md. To see what the
+//! application actually answers (e.g. to fill a new row), run
+//! `PERMISSION_MATRIX_PRINT=1 cargo test -p hyte-web --test permission_matrix sqlite -- --nocapture`:
+//! it prints every row in the table's format with the observed statuses.
+
+#[macro_use]
+#[path = "common/mod.rs"]
+mod common;
+
+use common::*;
+use hyte_domain::approval::{decide, ApprovalState, Move, MoveInput};
+use hyte_domain::report::{
+    parse_outline_template, MeasureKind, ObservationKind, ObservationOrigin, ReportKind,
+    SelectionState, THL_OUTLINE_CSV,
+};
+use hyte_domain::{IndicatorId, RegionKey, Role};
+use hyte_store::indicators::{Denominator, Indicator, Localized};
+use hyte_store::reports::{NewReport, Selection};
+use hyte_store::users::NewUser;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION};
+use reqwest::Method;
+use std::collections::BTreeSet;
+
+const DOC: &str = include_str!("../../../docs/PERMISSIONS.md");
+const OWN: &str = "KUNTA:016";
+const FOREIGN: &str = "KUNTA:398";
+const REGION: &str = "HYVINVOINTIALUE:09";
+const IND: i64 = 90_401;
+const SECTOR: &str = "central_administration";
+
+/// The callers, in the table's column order.
+const CALLERS: [&str; 9] = [
+    "anonymous",
+    "reader",
+    "commenter",
+    "editor",
+    "editor (sector)",
+    "coordinator",
+    "admin",
+    "foreign coordinator",
+    "region coordinator",
+];
+
+/// One row of the matrix.
+#[derive(Debug, Clone)]
+struct Row {
+    method: String,
+    path: String,
+    request: String,
+    expect: Vec<String>,
+}
+
+/// Parses the matrix: the rows of the table between `<!-- matrix:start -->` and
+/// `<!-- matrix:end -->`.
+fn rows() -> Vec<Row> {
+    let start = DOC
+        .find("<!-- matrix:start -->")
+        .expect("matrix start marker");
+    let end = DOC.find("<!-- matrix:end -->").expect("matrix end marker");
+    let mut out = vec![];
+    for line in DOC[start..end].lines() {
+        let line = line.trim();
+        if !line.starts_with('|') {
+            continue;
+        }
+        let cells: Vec<String> = line
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().trim_matches('`').trim().to_string())
+            .collect();
+        if cells.len() < 3
+            || !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&cells[0].as_str())
+        {
+            continue;
+        }
+        assert_eq!(
+            cells.len(),
+            3 + CALLERS.len(),
+            "PERMISSIONS.md row has {} cells, expected {}: {line}",
+            cells.len(),
+            3 + CALLERS.len()
+        );
+        out.push(Row {
+            method: cells[0].clone(),
+            path: cells[1].clone(),
+            request: cells[2].clone(),
+            expect: cells[3..].to_vec(),
+        });
+    }
+    assert!(out.len() > 50, "the matrix has only {} rows", out.len());
+    out
+}
+
+/// Every `(METHOD, path)` the router declares, read from the web crate's source:
+/// `.route("PATH", get(..).post(..))` in `src/**/*.rs`, files under `src/api/` being
+/// mounted under `/api/v1`.
+fn declared_routes() -> BTreeSet<(String, String)> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![];
+    let mut dirs = vec![src.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("read src dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read source");
+        let prefix = if f.starts_with(src.join("api")) {
+            "/api/v1"
+        } else {
+            ""
+        };
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(".route(") {
+            let after = &rest[at + ".route(".len()..];
+            // The call's extent: up to the matching parenthesis.
+            let mut depth = 1;
+            let mut len = after.len();
+            for (i, c) in after.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            len = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let call = &after[..len];
+            rest = &after[len..];
+            let Some(q1) = call.find('"') else { continue };
+            let Some(q2) = call[q1 + 1..].find('"') else {
+                continue;
+            };
+            let path = &call[q1 + 1..q1 + 1 + q2];
+            if path == "/static/{file}" {
+                continue;
+            }
+            let handlers = &call[q1 + 2 + q2..];
+            for (name, method) in [
+                ("get(", "GET"),
+                ("post(", "POST"),
+                ("put(", "PUT"),
+                ("patch(", "PATCH"),
+                ("delete(", "DELETE"),
+            ] {
+                let found = handlers.match_indices(name).any(|(i, _)| {
+                    i == 0 || !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                });
+                if found {
+                    out.insert((method.to_string(), format!("{prefix}{path}")));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The things a row's path and request refer to.
+struct Fixture {
+    report: i64,
+    section: i64,
+    comment: i64,
+    observation: i64,
+}
+
+/// A fresh report of the own organisation with a sector-owned section, a comment and
+/// an observation; with `approved`, also moved to council approval with a frozen
+/// version 1.
+async fn fixture(app: &TestApp, approved: bool) -> Fixture {
+    let template = parse_outline_template(THL_OUTLINE_CSV).unwrap();
+    let r = app
+        .store
+        .create_report(
+            &NewReport {
+                org: OWN.parse().unwrap(),
+                partners: vec![],
+                kind: ReportKind::TermReport,
+                title: "Matriisi".into(),
+                term_start: 2025,
+                term_end: 2029,
+                year: None,
+                languages: vec!["fi".into()],
+                created_by: "matrix@hyte.example.fi".into(),
+            },
+            &template[..2],
+            "fi",
+        )
+        .await
+        .unwrap();
+    let section = app.store.sections(r.id).await.unwrap()[0].clone();
+    assert_eq!(section.owner_sector.as_deref(), Some(SECTOR));
+    let comment = app
+        .store
+        .add_comment(
+            r.id,
+            Some(section.id),
+            None,
+            None,
+            "matrix@hyte.example.fi",
+            "Matriisi",
+            "Kommentti",
+        )
+        .await
+        .unwrap();
+    let observation = app
+        .store
+        .add_observation(
+            r.id,
+            ObservationKind::Concern,
+            "Nuorten työttömyys",
+            None,
+            ObservationOrigin::WorkingGroup,
+            None,
+            "accepted",
+            &[IND],
+            "matrix@hyte.example.fi",
+        )
+        .await
+        .unwrap();
+    app.store
+        .put_selection(
+            r.id,
+            &Selection {
+                item_key: format!("sotkanet:{IND}"),
+                indicator_id: Some(IND),
+                title: "Matriisi-indikaattori".into(),
+                state: SelectionState::Pending,
+                reason: String::new(),
+                source: None,
+                section_id: None,
+                measure_kind: MeasureKind::State,
+                from_preset: true,
+                theme: None,
+                population_group: None,
+                updated_by: "matrix@hyte.example.fi".into(),
+                updated_at: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    if approved {
+        let mut state = ApprovalState::Draft;
+        for mv in [Move::StartCommenting, Move::ToBoard, Move::CouncilApprove] {
+            let t = decide(
+                Role::Coordinator,
+                state,
+                mv,
+                &MoveInput {
+                    decision_date: "2026-05-18".into(),
+                    minutes_section: "§ 45".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let freeze = (t.to == ApprovalState::CouncilApproved).then(Default::default);
+            app.store
+                .record_transition(r.id, &t, "matrix@hyte.example.fi", freeze.as_ref())
+                .await
+                .unwrap();
+            state = t.to;
+        }
+    }
+    Fixture {
+        report: r.id,
+        section: section.id,
+        comment,
+        observation,
+    }
+}
+
+/// A signed-in caller: a browser session and an API token.
+struct Caller {
+    user_id: Option<i64>,
+}
+
+async fn callers(app: &TestApp) -> Vec<Caller> {
+    let mut out = vec![Caller { user_id: None }];
+    let specs: [(Option<&str>, Role, Option<&str>); 8] = [
+        (Some(OWN), Role::Reader, None),
+        (Some(OWN), Role::Commenter, None),
+        (Some(OWN), Role::Editor, None),
+        (Some(OWN), Role::Editor, Some(SECTOR)),
+        (Some(OWN), Role::Coordinator, None),
+        (None, Role::Admin, None),
+        (Some(FOREIGN), Role::Coordinator, None),
+        (Some(REGION), Role::Coordinator, None),
+    ];
+    // One password hash for all: hashing is the slow part of making users.
+    let hash = hyte_web::auth::hash_password(PASSWORD).unwrap();
+    for (i, (org, role, sector)) in specs.into_iter().enumerate() {
+        let u = app
+            .store
+            .create_user(&NewUser {
+                email: format!("matrix-{i}@hyte.example.fi"),
+                name: format!("Matrix {role}"),
+                org: org.map(|o| o.parse::<RegionKey>().unwrap()),
+                role,
+                sector: sector.map(str::to_string),
+                password_hash: hash.clone(),
+            })
+            .await
+            .unwrap();
+        out.push(Caller {
+            user_id: Some(u.id),
+        });
+    }
+    out
+}
+
+async fn data(app: &TestApp) {
+    for id in [IND, IND + 1] {
+        app.store
+            .put_indicator(&Indicator {
+                id: IndicatorId(id),
+                title: Localized {
+                    fi: "Matriisi-indikaattori".into(),
+                    sv: "Matrisindikator".into(),
+                    en: "Matrix indicator".into(),
+                },
+                unit: "PROS".into(),
+                decimals: 1,
+                polarity: "low_is_good".parse().unwrap(),
+                denominator: Denominator::None,
+                kind: "register".into(),
+                producer: Localized::default(),
+                description: Localized::default(),
+                interpretation: Localized::default(),
+                limits: Localized::default(),
+                theme: None,
+                population_group: None,
+                sexes: "total".into(),
+                data_updated: None,
+                range_start: None,
+                range_end: None,
+                source: "test".into(),
+                updated_at: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let csv = format!(
+        "indicator,region_category,region_code,region_title_fi,year,gender,value\n{IND},KUNTA,016,Asikkala,2022,total,12.5\n{IND},MAA,SSS,Koko maa,2022,total,10.0\n"
+    );
+    app.store
+        .ingest("matrix.csv", csv.into_bytes(), None, "test")
+        .await
+        .unwrap();
+}
+
+/// Sends one cell's request and returns the observed outcome as the table writes it.
+async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture) -> String {
+    // A fresh session (the row may sign out or change the password) and token.
+    let mut session = None;
+    let mut token = None;
+    let mut tid = 0;
+    if let Some(uid) = caller.user_id {
+        let s = hyte_web::auth::random_token();
+        let c = hyte_web::auth::random_token();
+        app.store.create_session(uid, &s, &c, 3600).await.unwrap();
+        session = Some((s, c));
+        let t = format!("hyte_{}", hyte_web::auth::random_token());
+        app.store.create_api_token(uid, &t, "matrix").await.unwrap();
+        tid = app
+            .store
+            .api_tokens_of(uid)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .0;
+        token = Some(t);
+    }
+    let fill = |s: &str| {
+        s.replace("{org}", OWN)
+            .replace("{id}", &f.report.to_string())
+            .replace("{sid}", &f.section.to_string())
+            .replace("{cid}", &f.comment.to_string())
+            .replace("{oid}", &f.observation.to_string())
+            .replace("{ind}", &IND.to_string())
+            .replace("{tid}", &tid.to_string())
+            .replace("{item_key}", &format!("sotkanet:{IND}"))
+            .replace("{v}", "1")
+            .replace(
+                "{csrf}",
+                session.as_ref().map(|(_, c)| c.as_str()).unwrap_or(""),
+            )
+    };
+    let path = fill(&row.path);
+    let method: Method = row.method.parse().unwrap();
+    let mut req = plain_client().request(method, app.url(&path));
+    let api = path.starts_with("/api/");
+    match (api, &token, &session) {
+        (true, Some(t), _) => req = req.header(AUTHORIZATION, format!("Bearer {t}")),
+        (false, _, Some((s, _))) => {
+            req = req.header(COOKIE, format!("{}={s}", hyte_web::auth::SESSION_COOKIE))
+        }
+        _ => {}
+    }
+    let request = fill(&row.request);
+    if let Some(body) = request.strip_prefix("form ") {
+        req = req
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body.to_string());
+    } else if let Some(body) = request.strip_prefix("json ") {
+        req = req
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+    } else if let Some(body) = request.strip_prefix("multipart ") {
+        let mut form = reqwest::multipart::Form::new();
+        for kv in body.split('&') {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            form = if k == "file" {
+                form.part(
+                    "file",
+                    reqwest::multipart::Part::bytes(v.replace(';', "\n").into_bytes())
+                        .file_name("matrix.csv"),
+                )
+            } else {
+                form.text(k.to_string(), v.to_string())
+            };
+        }
+        req = req.multipart(form);
+    } else {
+        assert!(
+            request == "-" || request.is_empty(),
+            "unknown request syntax: {request}"
+        );
+    }
+    let res = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = res.status();
+    if status.is_redirection() {
+        let to = res
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("");
+        if to.starts_with("/login") {
+            return "login".into();
+        }
+    }
+    status.as_u16().to_string()
+}
+
+fn needs_version(row: &Row) -> bool {
+    row.path.contains("{v}")
+}
+
+both!(walk_the_whole_matrix, |app: TestApp| async move {
+    let rows = rows();
+    // Every declared route has a row.
+    let documented: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
+    let normalise = |p: &str| {
+        // Path parameters are named per module; compare the shape only.
+        p.split('/')
+            .map(|s| if s.starts_with('{') { "{}" } else { s })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let documented_shapes: BTreeSet<(String, String)> = documented
+        .iter()
+        .map(|(m, p)| (m.clone(), normalise(p)))
+        .collect();
+    let missing: Vec<String> = declared_routes()
+        .into_iter()
+        .filter(|(m, p)| !documented_shapes.contains(&(m.clone(), normalise(p))))
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in docs/PERMISSIONS.md:\n{}",
+        missing.join("\n")
+    );
+
+    data(&app).await;
+    let callers = callers(&app).await;
+    let shared = fixture(&app, false).await;
+    let approved = fixture(&app, true).await;
+    let print = std::env::var("PERMISSION_MATRIX_PRINT").is_ok();
+    let mut wrong = vec![];
+    for row in &rows {
+        let mut got = vec![];
+        for (i, caller) in callers.iter().enumerate() {
+            // Reads share one fixture; each write gets its own, so one caller's
+            // change never decides another caller's answer.
+            let fresh;
+            let f = if needs_version(row) {
+                &approved
+            } else if row.method == "GET" {
+                &shared
+            } else {
+                fresh = fixture(&app, false).await;
+                &fresh
+            };
+            let outcome = send(&app, row, caller, f).await;
+            if outcome != row.expect[i] {
+                wrong.push(format!(
+                    "{} {} as {}: expected {}, got {outcome}",
+                    row.method, row.path, CALLERS[i], row.expect[i]
+                ));
+            }
+            got.push(outcome);
+        }
+        if print {
+            println!(
+                "| {} | `{}` | `{}` | {} |",
+                row.method,
+                row.path,
+                if row.request.is_empty() {
+                    "-"
+                } else {
+                    &row.request
+                },
+                got.join(" | ")
+            );
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ from docs/PERMISSIONS.md:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+});
+
+#[test]
+fn every_row_is_well_formed() {
+    let allowed = [
+        "200", "201", "204", "303", "400", "401", "403", "404", "409", "415", "422", "login",
+    ];
+    for r in rows() {
+        for c in &r.expect {
+            assert!(
+                allowed.contains(&c.as_str()),
+                "{} {}: cell '{c}'",
+                r.method,
+                r.path
+            );
+        }
+    }
+}
