@@ -66,15 +66,6 @@ pub struct TaskChange {
     pub status: Option<TaskStatus>,
 }
 
-/// The approval state of a report, as far as the process needs it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ApprovalFacts {
-    /// The council approved the report.
-    pub council_approved: bool,
-    /// The report is published.
-    pub published: bool,
-}
-
 /// An invitation to join an organisation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Invitation {
@@ -354,14 +345,6 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
-    }
-
-    /// The approval state of a report (council approval, publication).
-    pub async fn approval_facts(&self, report_id: i64) -> StoreResult<ApprovalFacts> {
-        // LEAD: wire to approval state (the approval workflow of issue #6 is built on
-        // another branch; until it is merged no report is approved or published).
-        let _ = report_id;
-        Ok(ApprovalFacts::default())
     }
 
     /// What Hyte knows about a report's real state, for the automatic tasks.

@@ -84,24 +84,6 @@ async fn openapi() -> Response {
         .into_response()
 }
 
-
-/// Routes of the API.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/me", get(orgs::me))
-        .route("/organisations", get(orgs::organisations))
-        .route("/organisations/{org}", get(orgs::organisation))
-        .route("/organisations/{org}/dashboard", get(orgs::dashboard))
-        .route("/regions", get(orgs::regions))
-        .route("/indicators", get(indicators::list))
-        .route("/indicators/{id}", get(indicators::one))
-        .route("/indicators/{id}/values", get(indicators::values))
-        .route("/imports", get(indicators::imports))
-        .merge(reports::routes())
-        .merge(process::routes())
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -134,5 +116,6 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{id}/values", get(indicators::values))
         .route("/imports", get(indicators::imports))
         .merge(reports::routes())
+        .merge(process::routes())
         .merge(approval::routes())
 }
