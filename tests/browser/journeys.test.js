@@ -100,7 +100,7 @@ describe('journeys', () => {
   });
 
   // 2 ------------------------------------------------------------------------------
-  // Changes the coordinator's password (cfg.coord.password is updated for later use).
+  // Changes the coordinator's password, then puts the original back for the later files.
   journey('2. coordinator signs in, is kept out of Lahti, changes password, uses an API token, signs out', 'j2-coordinator', {}, async ({ page, shot }) => {
     const c = cfg.coord;
     await signIn(page, c);
@@ -167,6 +167,16 @@ describe('journeys', () => {
     // fetch() from the signed-in page itself works too (same-origin, session cookie)
     const viaFetch = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
     assert.equal(viaFetch.email, c.email);
+
+    // Put the password back: later test files run in their own processes and sign in
+    // with the password run.sh gave them.
+    await page.goto('/account/password');
+    await page.fill('#current', newPassword);
+    await page.fill('#new', oldPassword);
+    await page.fill('#repeat', oldPassword);
+    await page.click('main form button[type=submit]');
+    await page.locator('main .ok[role=status]').waitFor();
+    c.password = oldPassword;
 
     await signOut(page);
     await page.getByRole('link', { name: 'Kirjaudu', exact: true }).first().waitFor();
@@ -331,8 +341,7 @@ describe('journeys', () => {
   // The welfare report: the coordinator creates a 2025–2029 report from THL's outline,
   // writes a section with a live indicator chart, two people save the same revision
   // (neither text is lost), a comment is written and resolved, an exclusion without a
-  // reason is refused and the appendix lists the decisions. Uses the coordinator
-  // (password as journey 2 left it).
+  // reason is refused and the appendix lists the decisions. Uses the coordinator.
   journey('7. report: outline from THL, section with a live chart, no lost edits, comments, indicator list', 'j7-report', { locale: 'fi-FI' }, async ({ ctx, page, shot }) => {
     await signIn(page, cfg.coord);
     await page.goto('/org/KUNTA:016/reports');
