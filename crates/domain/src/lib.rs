@@ -6,6 +6,7 @@
 
 pub mod document;
 pub mod indicator;
+pub mod plan;
 pub mod region;
 pub mod report;
 pub mod role;
