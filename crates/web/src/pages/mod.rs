@@ -3,6 +3,7 @@
 pub mod account;
 pub mod indicators;
 pub mod org;
+pub mod plan;
 pub mod report_data;
 pub mod reports;
 
