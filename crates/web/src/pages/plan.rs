@@ -2066,6 +2066,13 @@ async fn render_plan(
     }
     let observations = state.store.observations(report.id).await?;
     let sel_ind = draft.val("followup", 0, "indicator_id");
+    // Under a tag filter the forms offer only what the view shows.
+    let shown_goals: Vec<i64> = view.goals.iter().map(|g| g.id).collect();
+    let shown_actions: Vec<i64> = view
+        .goals
+        .iter()
+        .flat_map(|g| g.actions.iter().map(|a| a.id))
+        .collect();
     let tpl = PlanTpl {
         page: Page::new(viewer, title, &path),
         head: report_head(state, report, acc, &tr, "plan").await?,
@@ -2113,6 +2120,7 @@ async fn render_plan(
             .goals
             .iter()
             .enumerate()
+            .filter(|(_, g)| shown_goals.contains(&g.id))
             .map(|(i, g)| Choice {
                 value: g.id.to_string(),
                 text: format!("{}. {}", i + 1, g.title),
@@ -2122,6 +2130,7 @@ async fn render_plan(
         action_choices: plan
             .actions
             .iter()
+            .filter(|a| shown_actions.contains(&a.id))
             .map(|a| Choice {
                 value: a.id.to_string(),
                 text: a.title.clone(),
