@@ -44,6 +44,10 @@ const PAGES = [
   { name: 'report indicator list', who: 'admin', url: '/reports/1/indicators' },
   { name: 'joys and concerns', who: 'admin', url: '/reports/1/observations' },
   { name: 'indicator appendix', who: 'admin', url: '/reports/1/appendix' },
+  // the welfare plan (issue 5)
+  { name: 'welfare plan', who: 'admin', url: '/reports/1/plan' },
+  { name: 'children and youth plan view', who: 'admin', url: '/reports/1/plan?tag=children_youth' },
+  { name: 'plan progress view', who: 'admin', url: '/reports/1/plan/progress?year=2025' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.
