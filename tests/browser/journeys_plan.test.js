@@ -25,11 +25,17 @@ const EMPLOYED = '2328';
 const UNEMPLOYED = '181';
 const CHILD_MENTAL = '4';
 
+// Clicks a submit button and waits for the page it leads to (the previous page's
+// status message must not count as the new one's).
+async function submit(page, locator) {
+  await Promise.all([page.waitForNavigation(), locator.click()]);
+}
+
 async function addConcern(page, text, indicator) {
   await page.selectOption('#obs-kind', 'concern');
   await page.fill('#obs-text', text);
   await page.selectOption('#obs-indicators', [indicator]);
-  await page.click('#add-observation button[type=submit]');
+  await submit(page, page.locator('#add-observation button[type=submit]'));
   await page.locator('main [role=status]').first().waitFor();
 }
 
@@ -37,7 +43,7 @@ async function addGoal(page, title, concernText, tags) {
   await page.fill('#goal-title', title);
   await page.locator('#add-goal label.check', { hasText: concernText }).locator('input').check();
   for (const t of tags) await page.check(`#add-goal input[name=tags][value=${t}]`);
-  await page.click('#add-goal button[type=submit]');
+  await submit(page, page.locator('#add-goal button[type=submit]'));
   await page.locator('main [role=status]').first().waitFor();
 }
 
@@ -54,7 +60,7 @@ async function addAction(page, goalTitle, { title, sector, person, euros, tags =
   await details.locator('input[name=res_euros]').first().fill(euros);
   await details.locator('input[name=res_py]').first().fill('0,5');
   for (const t of tags) await details.locator(`input[name=tags][value=${t}]`).check();
-  await details.locator('button[type=submit]').click();
+  await submit(page, details.locator('button[type=submit]'));
   await page.locator('main [role=status]').first().waitFor();
 }
 
@@ -65,7 +71,7 @@ async function addFollowUp(page, goalValue, indicator, target) {
   await page.fill('#fu-bvalue', '');
   await page.fill('#fu-tyear', '2029');
   await page.fill('#fu-tvalue', target);
-  await page.click('#add-followup button[type=submit]');
+  await submit(page, page.locator('#add-followup button[type=submit]'));
   await page.locator('main [role=status]').first().waitFor();
 }
 
@@ -83,8 +89,7 @@ describe('journeys: the welfare plan and the yearly report', () => {
       await page.fill('#rep-title', 'Hyvinvointikertomus ja -suunnitelma 2025–2029');
       await page.fill('#rep-term-start', '2025');
       await page.fill('#rep-term-end', '2029');
-      await page.locator('#rep-title').evaluate((el) => el.form.requestSubmit());
-      await page.waitForURL(/\/reports\/\d+$/);
+      await Promise.all([page.waitForURL(/\/reports\/\d+$/), page.locator('#rep-title').evaluate((el) => el.form.requestSubmit())]);
       const reportUrl = new URL(page.url()).pathname;
 
       // Three concerns linked to real indicators.
@@ -108,7 +113,7 @@ describe('journeys: the welfare plan and the yearly report', () => {
       await first.locator('input[name=title]').fill('Työllisyyspalvelut');
       await first.locator('input[name=start_year]').fill('2027');
       await first.locator('input[name=end_year]').fill('2026');
-      await first.locator('details.add-action button[type=submit]').click();
+      await submit(page, first.locator('details.add-action button[type=submit]'));
       const err = page.locator('article.plan-goal [role=alert]').first();
       await err.waitFor();
       assert.match(await err.innerText(), /Ei tallennettu/);
@@ -146,7 +151,7 @@ describe('journeys: the welfare plan and the yearly report', () => {
         await row.locator('select[name=status]').selectOption(status);
         await row.locator('textarea[name=narrative]').fill(narrative);
         await row.locator('input[name=euros_used]').fill(used);
-        await row.locator('details button[type=submit]').click();
+        await submit(page, row.locator('details button[type=submit]'));
         await page.locator('main [role=status]').first().waitFor();
       }
       assert.match(await page.locator('#plan-status-counts').innerText(), /Toteutunut: 1/);
@@ -179,8 +184,10 @@ describe('journeys: the welfare plan and the yearly report', () => {
       // The 2026 yearly report.
       await page.goto(`${reportUrl}/plan?year=2026`);
       await page.fill('#yearly-year', '2026');
-      await page.click('#yearly button[type=submit]');
-      await page.waitForURL(/\/reports\/\d+$/, { timeout: 120_000 });
+      await Promise.all([
+        page.waitForURL(/\/reports\/\d+$/, { timeout: 120_000 }),
+        page.click('#yearly button[type=submit]'),
+      ]);
       assert.notEqual(new URL(page.url()).pathname, reportUrl);
       const outline = await page.locator('main').innerText();
       assert.match(outline, /Vuosiraportti 2026/);

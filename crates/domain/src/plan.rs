@@ -189,7 +189,9 @@ fn fmt_hundredths(v: i64, decimal: char, group: bool) -> String {
 }
 
 /// An amount of euros, stored in cents (never negative, at most a billion).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Euros(i64);
 
@@ -247,7 +249,9 @@ impl FromStr for Euros {
 }
 
 /// Person-years (htv / årsverken), stored in hundredths (0 to 10 000).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct PersonYears(i64);
 
@@ -602,12 +606,18 @@ mod tests {
         assert!("abc".parse::<Euros>().is_err());
         assert!("".parse::<Euros>().is_err());
         assert!("2000000000".parse::<Euros>().is_err());
-        assert_eq!(Euros::from_cents(1_200_050).unwrap().display("fi"), "12\u{a0}000,50");
+        assert_eq!(
+            Euros::from_cents(1_200_050).unwrap().display("fi"),
+            "12\u{a0}000,50"
+        );
         assert_eq!(Euros::from_cents(1_500_000).unwrap().display("en"), "15000");
         assert_eq!(Euros::from_f64(15000.004).unwrap().cents(), 1_500_000);
         assert!(Euros::from_f64(-1.0).is_err());
         assert_eq!("0,5".parse::<PersonYears>().unwrap().hundredths(), 50);
-        assert_eq!(PersonYears::from_hundredths(150).unwrap().display("fi"), "1,50");
+        assert_eq!(
+            PersonYears::from_hundredths(150).unwrap().display("fi"),
+            "1,50"
+        );
         assert!("20000".parse::<PersonYears>().is_err());
         assert!("1999".parse::<BudgetYear>().is_err());
         assert_eq!("2026".parse::<BudgetYear>().unwrap().get(), 2026);
@@ -665,13 +675,28 @@ mod tests {
         // No polarity: the direction from baseline to target decides.
         let n = Polarity::NoJudgement;
         let down = yv(2012, 40.0);
-        assert_eq!(tracking(n, b, down, Some(yv(2010, 44.0))), Tracking::OnTrack);
-        assert_eq!(tracking(n, b, down, Some(yv(2010, 52.0))), Tracking::OffTrack);
+        assert_eq!(
+            tracking(n, b, down, Some(yv(2010, 44.0))),
+            Tracking::OnTrack
+        );
+        assert_eq!(
+            tracking(n, b, down, Some(yv(2010, 52.0))),
+            Tracking::OffTrack
+        );
         // Keeping the level: on track along the way, judged at the target year.
         let keep = yv(2012, 50.0);
-        assert_eq!(tracking(p, b, keep, Some(yv(2010, 50.0))), Tracking::OnTrack);
-        assert_eq!(tracking(p, b, keep, Some(yv(2010, 49.0))), Tracking::OffTrack);
-        assert_eq!(tracking(p, b, keep, Some(yv(2012, 51.0))), Tracking::Achieved);
+        assert_eq!(
+            tracking(p, b, keep, Some(yv(2010, 50.0))),
+            Tracking::OnTrack
+        );
+        assert_eq!(
+            tracking(p, b, keep, Some(yv(2010, 49.0))),
+            Tracking::OffTrack
+        );
+        assert_eq!(
+            tracking(p, b, keep, Some(yv(2012, 51.0))),
+            Tracking::Achieved
+        );
     }
 
     #[test]

@@ -254,7 +254,11 @@ mod tests {
             "Plan: goals/actions",
             vec!["Goal".into(), "Euros".into(), "Note".into()],
         );
-        t.push(vec!["Liikunta, \"arki\"".into(), 15000.5.into(), Cell::Empty]);
+        t.push(vec![
+            "Liikunta, \"arki\"".into(),
+            15000.5.into(),
+            Cell::Empty,
+        ]);
         t.push(vec!["Ääkköset".into(), Cell::from(Some(3i64))]);
         t
     }
@@ -275,7 +279,10 @@ mod tests {
         let t = sample();
         let bytes = Table::workbook(&[&t, &t]).unwrap();
         assert_eq!(&bytes[..2], b"PK");
-        assert_eq!(sheet_name("Plan: goals/actions", 0, &[]), "Plan goalsactions");
+        assert_eq!(
+            sheet_name("Plan: goals/actions", 0, &[]),
+            "Plan goalsactions"
+        );
         assert_eq!(sheet_name("", 2, &[]), "Sheet3");
         assert_eq!(sheet_name("A", 1, &["A".to_string()]), "A 2");
     }

@@ -9,10 +9,10 @@ use super::{ApiError, ApiResult};
 use crate::auth::Viewer;
 use crate::i18n::Tr;
 use crate::pages::plan::{
-    can_edit_plan, can_update_progress, create_action, create_followup, create_goal,
-    delete_action, delete_followup, delete_goal, followup_statuses, generate_yearly,
-    plan_tags, record_progress, update_action, update_followup, update_goal, ActionDraft,
-    FollowUpDraft, GoalDraft, PlanFail, ProgressDraft,
+    can_edit_plan, can_update_progress, create_action, create_followup, create_goal, delete_action,
+    delete_followup, delete_goal, followup_statuses, generate_yearly, plan_tags, record_progress,
+    update_action, update_followup, update_goal, ActionDraft, FollowUpDraft, GoalDraft, PlanFail,
+    ProgressDraft,
 };
 use crate::pages::report_data::{load_report, ReportAccess};
 use crate::{AppError, AppState};
@@ -109,7 +109,8 @@ fn filtered(plan: Plan, tag: Option<&str>) -> Plan {
         .iter()
         .filter(|f| {
             goals.iter().any(|g| g.id == f.goal_id)
-                && f.action_id.is_none_or(|a| actions.iter().any(|x| x.id == a))
+                && f.action_id
+                    .is_none_or(|a| actions.iter().any(|x| x.id == a))
         })
         .cloned()
         .collect();
@@ -166,7 +167,9 @@ pub async fn plan(
     Query(q): Query<PlanQ>,
 ) -> ApiResult<Json<Value>> {
     let (r, acc) = load_report(&state, &viewer, &id).await?;
-    Ok(Json(plan_json(&state, &r, acc, &viewer, q.tag.as_deref()).await?))
+    Ok(Json(
+        plan_json(&state, &r, acc, &viewer, q.tag.as_deref()).await?,
+    ))
 }
 
 fn created(v: Value) -> Response {

@@ -23,8 +23,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use hyte_domain::plan::{
-    check_followup, check_schedule, check_text, tracking, valid_tag_key, ActionStatus,
-    BudgetYear, Euros, PersonYears, PlanError, PlanTag, StatusCounts, Tracking, YearValue,
+    check_followup, check_schedule, check_text, tracking, valid_tag_key, ActionStatus, BudgetYear,
+    Euros, PersonYears, PlanError, PlanTag, StatusCounts, Tracking, YearValue,
 };
 use hyte_domain::report::{ObservationKind, ReportKind, SelectionState};
 use hyte_domain::{IndicatorId, Polarity, Role, Sex};
@@ -45,7 +45,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports/{id}/plan", get(plan_page))
         .route("/reports/{id}/plan/goals", post(goal_form))
-        .route("/reports/{id}/plan/goals/{gid}/delete", post(goal_delete_form))
+        .route(
+            "/reports/{id}/plan/goals/{gid}/delete",
+            post(goal_delete_form),
+        )
         .route("/reports/{id}/plan/goals/{gid}/actions", post(action_form))
         .route(
             "/reports/{id}/plan/actions/{aid}/delete",
@@ -424,9 +427,10 @@ fn action_input(d: &ActionDraft) -> Result<ActionInput, Refusal> {
 }
 
 fn progress_input(d: &ProgressDraft) -> Result<ProgressInput, Refusal> {
-    let status: ActionStatus = d.status.parse().map_err(|e: String| {
-        Refusal::new("plan-error-status", e)
-    })?;
+    let status: ActionStatus = d
+        .status
+        .parse()
+        .map_err(|e: String| Refusal::new("plan-error-status", e))?;
     if d.narrative.chars().count() > 2000 {
         return Err(PlanError::Text {
             field: "narrative",
@@ -446,7 +450,13 @@ fn progress_input(d: &ProgressDraft) -> Result<ProgressInput, Refusal> {
 // Operations shared with the API
 // ---------------------------------------------------------------------------
 
-async fn audit(state: &AppState, user: &User, report: &Report, action: &str, detail: String) -> AppResult<()> {
+async fn audit(
+    state: &AppState,
+    user: &User,
+    report: &Report,
+    action: &str,
+    detail: String,
+) -> AppResult<()> {
     state
         .store
         .audit(
@@ -478,7 +488,14 @@ pub async fn create_goal(
     require_edit(acc)?;
     let g = goal_input(d).map_err(PlanFail::Refused)?;
     let id = state.store.add_goal(report.id, &g, &user.email).await?;
-    audit(state, user, report, "plan_goal_added", format!("goal {id}: {}", g.title)).await?;
+    audit(
+        state,
+        user,
+        report,
+        "plan_goal_added",
+        format!("goal {id}: {}", g.title),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -495,7 +512,14 @@ pub async fn update_goal(
     goal_of(state, report, gid).await?;
     let g = goal_input(d).map_err(PlanFail::Refused)?;
     state.store.update_goal(gid, &g, &user.email).await?;
-    audit(state, user, report, "plan_goal_changed", format!("goal {gid}: {}", g.title)).await?;
+    audit(
+        state,
+        user,
+        report,
+        "plan_goal_changed",
+        format!("goal {gid}: {}", g.title),
+    )
+    .await?;
     Ok(())
 }
 
@@ -510,7 +534,14 @@ pub async fn delete_goal(
     require_edit(acc)?;
     goal_of(state, report, gid).await?;
     state.store.delete_goal(gid).await?;
-    audit(state, user, report, "plan_goal_deleted", format!("goal {gid}")).await?;
+    audit(
+        state,
+        user,
+        report,
+        "plan_goal_deleted",
+        format!("goal {gid}"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -524,7 +555,9 @@ async fn goal_of(state: &AppState, report: &Report, gid: i64) -> AppResult<()> {
 async fn action_of(state: &AppState, report: &Report, aid: i64) -> AppResult<i64> {
     match state.store.action_place(aid).await? {
         Some((goal, r)) if r == report.id => Ok(goal),
-        _ => Err(AppError::not_found(format!("no action {aid} in this report"))),
+        _ => Err(AppError::not_found(format!(
+            "no action {aid} in this report"
+        ))),
     }
 }
 
@@ -565,7 +598,14 @@ pub async fn update_action(
     action_of(state, report, aid).await?;
     let a = action_input(d).map_err(PlanFail::Refused)?;
     state.store.update_action(aid, &a, &user.email).await?;
-    audit(state, user, report, "plan_action_changed", format!("action {aid}: {}", a.title)).await?;
+    audit(
+        state,
+        user,
+        report,
+        "plan_action_changed",
+        format!("action {aid}: {}", a.title),
+    )
+    .await?;
     Ok(())
 }
 
@@ -580,7 +620,14 @@ pub async fn delete_action(
     require_edit(acc)?;
     action_of(state, report, aid).await?;
     state.store.delete_action(aid).await?;
-    audit(state, user, report, "plan_action_deleted", format!("action {aid}")).await?;
+    audit(
+        state,
+        user,
+        report,
+        "plan_action_deleted",
+        format!("action {aid}"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -764,7 +811,14 @@ pub async fn update_followup(
     followup_of(state, report, fid).await?;
     let f = followup_input(state, report, d).await?;
     state.store.update_followup(fid, &f, &user.email).await?;
-    audit(state, user, report, "plan_followup_changed", format!("follow-up {fid}")).await?;
+    audit(
+        state,
+        user,
+        report,
+        "plan_followup_changed",
+        format!("follow-up {fid}"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -779,7 +833,14 @@ pub async fn delete_followup(
     require_edit(acc)?;
     followup_of(state, report, fid).await?;
     state.store.delete_followup(fid).await?;
-    audit(state, user, report, "plan_followup_deleted", format!("follow-up {fid}")).await?;
+    audit(
+        state,
+        user,
+        report,
+        "plan_followup_deleted",
+        format!("follow-up {fid}"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -1154,8 +1215,7 @@ pub async fn plan_view(
             .iter()
             .filter(|f| {
                 f.followup.goal_id == g.id
-                    && f
-                        .followup
+                    && f.followup
                         .action_id
                         .is_none_or(|aid| acts.iter().any(|a| a.id == aid))
             })
@@ -1333,7 +1393,11 @@ pub async fn plan_table(
         }
         for a in acts {
             let euros: i64 = a.resources.iter().map(|r| r.euros.cents()).sum();
-            let py: i64 = a.resources.iter().map(|r| r.person_years.hundredths()).sum();
+            let py: i64 = a
+                .resources
+                .iter()
+                .map(|r| r.person_years.hundredths())
+                .sum();
             let goal_follow = follow(None);
             let mine = follow(Some(a.id));
             t.push(vec![
@@ -1666,7 +1730,11 @@ pub async fn generate_yearly(
                 md_cell(&a.title),
                 md_cell(&a.sector),
                 md_cell(&a.status_text),
-                md_cell(if a.narrative.is_empty() { "–" } else { &a.narrative }),
+                md_cell(if a.narrative.is_empty() {
+                    "–"
+                } else {
+                    &a.narrative
+                }),
                 md_cell(&a.planned),
                 md_cell(&a.used),
             ));
@@ -1780,7 +1848,10 @@ pub async fn generate_yearly(
             lang,
         )
         .await?;
-    state.store.link_yearly_report(report.id, term.id, y).await?;
+    state
+        .store
+        .link_yearly_report(report.id, term.id, y)
+        .await?;
     use hyte_domain::report::ContentArea as A;
     let sections: [(String, Vec<A>, String); 4] = [
         (
@@ -2048,7 +2119,16 @@ async fn render_plan(
     let lang = tr.code();
     let (tag, year) = parse_query(q, report)?;
     let plan = state.store.plan(report.id).await?;
-    let view = plan_view(state, report, &plan, &tr, tag.as_deref(), year, Some((acc, user))).await?;
+    let view = plan_view(
+        state,
+        report,
+        &plan,
+        &tr,
+        tag.as_deref(),
+        year,
+        Some((acc, user)),
+    )
+    .await?;
     let can_edit = can_edit_plan(acc);
     let tag_named = tag.as_ref().map(|t| (t.clone(), tag_name(t, lang)));
     let title = match &tag_named {
@@ -2058,7 +2138,9 @@ async fn render_plan(
     let path = format!(
         "/reports/{}/plan{}",
         report.id,
-        tag.as_ref().map(|t| format!("?tag={t}")).unwrap_or_default()
+        tag.as_ref()
+            .map(|t| format!("?tag={t}"))
+            .unwrap_or_default()
     );
     let mut export_query = format!("?year={year}");
     if let Some(t) = &tag {
@@ -2158,9 +2240,9 @@ async fn render_plan(
 
 fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
     match done {
-        Some(
-            k @ ("goal" | "action" | "followup" | "progress" | "deleted"),
-        ) => Some(tr.t(&format!("plan-done-{k}"))),
+        Some(k @ ("goal" | "action" | "followup" | "progress" | "deleted")) => {
+            Some(tr.t(&format!("plan-done-{k}")))
+        }
         _ => None,
     }
 }
@@ -2205,19 +2287,18 @@ impl Fields {
 
 fn int_field(f: &Fields, name: &'static str, key: &'static str) -> Result<i64, Refusal> {
     let v = f.get(name).trim();
-    v.parse::<i64>().map_err(|_| {
-        Refusal::new(
-            key,
-            format!("'{v}' in {name} is not a whole number"),
-        )
-    })
+    v.parse::<i64>()
+        .map_err(|_| Refusal::new(key, format!("'{v}' in {name} is not a whole number")))
 }
 
 fn opt_int(f: &Fields, name: &'static str) -> Result<Option<i64>, Refusal> {
     match f.get(name).trim() {
         "" => Ok(None),
         v => v.parse::<i64>().map(Some).map_err(|_| {
-            Refusal::new("plan-error-number", format!("'{v}' in {name} is not a number"))
+            Refusal::new(
+                "plan-error-number",
+                format!("'{v}' in {name} is not a number"),
+            )
         }),
     }
 }
@@ -2236,9 +2317,7 @@ fn opt_decimal(f: &Fields, name: &'static str) -> Result<Option<f64>, Refusal> {
                 .ok()
                 .filter(|x| x.is_finite())
                 .map(Some)
-                .ok_or_else(|| {
-                    Refusal::new("plan-error-number", format!("'{v}' is not a number"))
-                })
+                .ok_or_else(|| Refusal::new("plan-error-number", format!("'{v}' is not a number")))
         }
     }
 }
@@ -2373,9 +2452,21 @@ pub async fn goal_delete_form(
 
 fn action_draft(f: &Fields) -> Result<ActionDraft, Refusal> {
     let mut resources = vec![];
-    let years: Vec<&str> = f.0.iter().filter(|(k, _)| k == "res_year").map(|(_, v)| v.as_str()).collect();
-    let euros: Vec<&str> = f.0.iter().filter(|(k, _)| k == "res_euros").map(|(_, v)| v.as_str()).collect();
-    let pys: Vec<&str> = f.0.iter().filter(|(k, _)| k == "res_py").map(|(_, v)| v.as_str()).collect();
+    let years: Vec<&str> =
+        f.0.iter()
+            .filter(|(k, _)| k == "res_year")
+            .map(|(_, v)| v.as_str())
+            .collect();
+    let euros: Vec<&str> =
+        f.0.iter()
+            .filter(|(k, _)| k == "res_euros")
+            .map(|(_, v)| v.as_str())
+            .collect();
+    let pys: Vec<&str> =
+        f.0.iter()
+            .filter(|(k, _)| k == "res_py")
+            .map(|(_, v)| v.as_str())
+            .collect();
     for (i, y) in years.iter().enumerate() {
         let e = euros.get(i).copied().unwrap_or("");
         let p = pys.get(i).copied().unwrap_or("");
@@ -2510,7 +2601,12 @@ pub async fn followup_form(
             target_value,
         };
         create_followup(&state, &report, acc, &user, &d).await?;
-        Ok(back(&report, &f, "followup", &format!("#goal-{}", d.goal_id)))
+        Ok(back(
+            &report,
+            &f,
+            "followup",
+            &format!("#goal-{}", d.goal_id),
+        ))
     }
     .await;
     finish(&state, &viewer, &report, acc, f, result, "followup", 0).await
@@ -2630,7 +2726,11 @@ async fn export_progress(
     let (_, year) = parse_query(&q, &report)?;
     let plan = state.store.plan(report.id).await?;
     let (p, f) = progress_tables(&state, &report, &plan, &tr, year).await?;
-    Table::download(&[&p, &f], format, &format!("plan-{}-progress-{year}", report.id))
+    Table::download(
+        &[&p, &f],
+        format,
+        &format!("plan-{}-progress-{year}", report.id),
+    )
 }
 
 /// `GET /reports/{id}/plan/table.csv?tag=`.
@@ -2703,7 +2803,10 @@ mod tests {
         };
         assert!(action_input(&d).is_ok());
         d.resources[0].year = 2030;
-        assert_eq!(action_input(&d).unwrap_err().key, "plan-error-resource-year");
+        assert_eq!(
+            action_input(&d).unwrap_err().key,
+            "plan-error-resource-year"
+        );
         d.resources.clear();
         d.end_year = 2025;
         assert_eq!(action_input(&d).unwrap_err().key, "plan-error-schedule");
