@@ -85,6 +85,7 @@ describe('journeys: the welfare plan and the yearly report', () => {
 
       // A new term report.
       await page.goto('/org/KUNTA:016/reports');
+      await page.locator('details.create-report > summary').click();
       await page.check('#kind-term_report');
       await page.fill('#rep-title', 'Hyvinvointikertomus ja -suunnitelma 2025–2029');
       await page.fill('#rep-term-start', '2025');

@@ -176,7 +176,7 @@ fn fmt_hundredths(v: i64, decimal: char, group: bool) -> String {
     let frac = v % 100;
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if group && i > 0 && (whole.len() - i) % 3 == 0 {
+        if group && i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push('\u{a0}');
         }
         grouped.push(c);
