@@ -2322,8 +2322,7 @@ fn opt_decimal(f: &Fields, name: &'static str) -> Result<Option<f64>, Refusal> {
     }
 }
 
-fn money(f: &Fields, v: &str) -> Result<Option<f64>, Refusal> {
-    let _ = f;
+fn money(v: &str) -> Result<Option<f64>, Refusal> {
     match v.trim() {
         "" => Ok(None),
         s => Ok(Some(s.parse::<Euros>()?.as_f64())),
@@ -2482,7 +2481,7 @@ fn action_draft(f: &Fields) -> Result<ActionDraft, Refusal> {
         let year = y.trim().parse::<BudgetYear>()?.get();
         resources.push(ResourceDraft {
             year,
-            euros: money(f, e)?.unwrap_or(0.0),
+            euros: money(e)?.unwrap_or(0.0),
             person_years: person_years(p)?.unwrap_or(0.0),
         });
     }
@@ -2560,7 +2559,7 @@ pub async fn progress_form(
         let d = ProgressDraft {
             status: f.get("status").into(),
             narrative: f.get("narrative").into(),
-            euros_used: money(&f, f.get("euros_used")).map_err(PlanFail::Refused)?,
+            euros_used: money(f.get("euros_used")).map_err(PlanFail::Refused)?,
             person_years_used: person_years(f.get("py_used")).map_err(PlanFail::Refused)?,
         };
         record_progress(&state, &report, acc, &user, aid, year, &d).await?;
