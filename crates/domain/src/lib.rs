@@ -8,6 +8,7 @@ pub mod approval;
 pub mod document;
 pub mod indicator;
 pub mod process;
+pub mod plan;
 pub mod region;
 pub mod report;
 pub mod role;

@@ -15,6 +15,7 @@ pub mod ingest;
 
 pub mod orgs;
 pub mod process;
+pub mod plan;
 pub mod reports;
 pub mod seed;
 pub mod users;

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod blocks;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod pages;
 pub mod security;
@@ -100,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::report_data::routes())
         .merge(pages::process::routes())
         .merge(pages::approval::routes())
+        .merge(pages::plan::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -54,6 +54,10 @@ const PAGES = [
   { name: 'approval tab', who: 'admin', url: '/reports/1/approval' },
   { name: 'approval tab in Swedish', who: 'admin', url: '/reports/1/approval?lang=sv' },
   { name: 'version list', who: 'admin', url: '/reports/1/versions' },
+  // the welfare plan (issue 5)
+  { name: 'welfare plan', who: 'admin', url: '/reports/1/plan' },
+  { name: 'children and youth plan view', who: 'admin', url: '/reports/1/plan?tag=children_youth' },
+  { name: 'plan progress view', who: 'admin', url: '/reports/1/plan/progress?year=2025' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.

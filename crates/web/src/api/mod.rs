@@ -5,6 +5,7 @@ pub mod approval;
 pub mod indicators;
 pub mod orgs;
 pub mod process;
+pub mod plan;
 pub mod reports;
 
 use crate::{AppError, AppState};
@@ -42,6 +43,7 @@ const OPENAPI_FRAGMENTS: &[(&str, &str)] = &[
     ("reports", include_str!("../../openapi/reports.json")),
     ("process", include_str!("../../openapi/process.json")),
     ("approval", include_str!("../../openapi/approval.json")),
+    ("plan", include_str!("../../openapi/plan.json")),
 ];
 
 /// The merged OpenAPI document. Fails when a fragment is malformed or a path or
@@ -118,4 +120,5 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(process::routes())
         .merge(approval::routes())
+        .merge(plan::routes())
 }

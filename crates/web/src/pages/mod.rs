@@ -5,6 +5,7 @@ pub mod approval;
 pub mod indicators;
 pub mod org;
 pub mod process;
+pub mod plan;
 pub mod report_data;
 pub mod reports;
 
