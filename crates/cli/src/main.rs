@@ -70,6 +70,24 @@ enum Command {
     #[command(subcommand)]
     Sotkanet(SotkanetCommand),
     /// Benchmark helpers used by bench/run.
+    /// Write a portable backup (gzip'd JSON lines) of the whole instance or of one
+    /// organisation; restorable on SQLite or PostgreSQL.
+    Backup {
+        /// The file to write (e.g. hyte-2026-01-31.jsonl.gz).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Only this organisation's data (e.g. KUNTA:016): its users, reports and
+        /// everything in them, council terms and audit log.
+        #[arg(long, value_name = "KEY")]
+        org: Option<String>,
+    },
+    /// Restore a backup into an empty database (migrated first if needed), in one
+    /// transaction.
+    Restore {
+        /// The backup file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     #[command(subcommand, hide = true)]
     Bench(BenchCommand),
 }
@@ -248,6 +266,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Backup { file, org } => commands::backup(db, &file, org.as_deref()).await,
+        Command::Restore { file } => commands::restore(db, &file).await,
         Command::Bench(BenchCommand::Gen { rows, out }) => {
             let n = hyte::bench::generate(&out, rows)?;
             println!("wrote {rows} rows ({n} indicators) to {}", out.display());

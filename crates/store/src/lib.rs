@@ -8,6 +8,7 @@
 //! fast path (see [`bulk`]), because it must keep pace with `sqlite3 .import`.
 
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod indicators;
 pub mod ingest;
