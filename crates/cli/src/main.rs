@@ -189,6 +189,19 @@ enum BenchCommand {
     },
     /// Print the id of the indicator with the most stored values.
     BiggestIndicator,
+    /// Load test against a running server on the same database (see bench/README.md).
+    Load {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        editors: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 170)]
+        indicator: i64,
+    },
 }
 
 fn init_tracing(default: &str) {
@@ -289,6 +302,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ms(s.p99),
                 ms(s.max)
             );
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Load {
+            url,
+            clients,
+            editors,
+            seconds,
+            indicator,
+        }) => {
+            let store = hyte::open_migrated(db).await?;
+            let opts = hyte::bench::LoadOptions {
+                base: url,
+                clients,
+                editors,
+                duration: Duration::from_secs(seconds.max(1)),
+                indicator,
+            };
+            let r = hyte::bench::load(&store, &opts).await;
+            store.close().await;
+            let s = r?;
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "{clients} readers + {editors} editors for {seconds} s: {} requests, {:.0} req/s; latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; {} saves acknowledged ({} conflicts retried); {} errors",
+                s.requests, s.rps, ms(s.p50), ms(s.p95), ms(s.p99), s.saves, s.conflicts, s.errors
+            );
+            for e in &s.error_samples {
+                println!("error: {e}");
+            }
+            println!(
+                "RESULT load rps={:.0} p99_ms={:.0} errors={} lost_saves={}",
+                s.rps,
+                ms(s.p99),
+                s.errors,
+                s.lost_saves
+            );
+            if s.errors > 0 || s.lost_saves > 0 {
+                anyhow::bail!(
+                    "the load test had {} errors and {} lost saves",
+                    s.errors,
+                    s.lost_saves
+                );
+            }
             Ok(())
         }
         Command::Bench(BenchCommand::BiggestIndicator) => {
