@@ -824,7 +824,7 @@ impl Reader {
             .next()
             .ok_or_else(|| bad_file("it ends early (no trailer); it was cut off"))?
             .map_err(|e| bad_file(format!("{}: {e}", self.path.display())))?;
-        let v: Value = serde_json::from_str(&line).map_err(|e| bad_file(e))?;
+        let v: Value = serde_json::from_str(&line).map_err(bad_file)?;
         if v.get("end").is_none() {
             self.hash.update(line.as_bytes());
             self.hash.update(b"\n");

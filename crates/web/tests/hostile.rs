@@ -124,7 +124,7 @@ fn bodies() -> Vec<(&'static str, String)> {
         ("text/plain", SCRIPT.into()),
         (
             "application/json",
-            "\"".repeat(1) + &"a".repeat(5 * 1024 * 1024) + "\"",
+            format!("\"{}\"", "a".repeat(5 * 1024 * 1024)),
         ),
     ]
 }
