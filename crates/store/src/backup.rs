@@ -449,19 +449,26 @@ fn normalise(ty: ColumnType, v: Value) -> Value {
 // ---------------------------------------------------------------------------
 // Writing
 
+/// Writes to `FILE.partial` and renames it to `FILE` only when complete, so a failed
+/// or interrupted backup never leaves a file that looks like a backup.
 struct Writer {
     out: GzEncoder<BufWriter<std::fs::File>>,
     hash: Sha256,
     path: std::path::PathBuf,
+    partial: std::path::PathBuf,
 }
 
 impl Writer {
     fn create(path: &Path) -> StoreResult<Writer> {
-        let f = std::fs::File::create(path).map_err(|e| io_err(path, e))?;
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        let f = std::fs::File::create(&partial).map_err(|e| io_err(&partial, e))?;
         Ok(Writer {
             out: GzEncoder::new(BufWriter::new(f), flate2::Compression::fast()),
             hash: Sha256::new(),
             path: path.to_path_buf(),
+            partial,
         })
     }
 
@@ -482,7 +489,8 @@ impl Writer {
         let f = inner
             .into_inner()
             .map_err(|e| io_err(&self.path, e.into_error()))?;
-        f.sync_all().map_err(|e| io_err(&self.path, e))
+        f.sync_all().map_err(|e| io_err(&self.path, e))?;
+        std::fs::rename(&self.partial, &self.path).map_err(|e| io_err(&self.path, e))
     }
 }
 
@@ -667,62 +675,74 @@ impl Store {
             .filter(|t| filter.as_ref().is_none_or(|f| f.in_scope.contains(&t.name)))
             .collect();
         let mut w = Writer::create(path)?;
+        let partial = w.partial.clone();
         w.line(&manifest(&schema, &scope, &tables))?;
         let tables: Vec<Table> = tables.into_iter().cloned().collect();
         // One snapshot for the whole file: a read transaction on either backend.
-        let counts = match self.backend().clone() {
-            Backend::Sqlite(p) => tokio::task::spawn_blocking(move || {
-                let mut conn = rusqlite::Connection::open_with_flags(
-                    &p,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-                )?;
-                conn.busy_timeout(std::time::Duration::from_secs(30))?;
-                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
-                let mut counts = Vec::new();
-                for t in &tables {
-                    w.line(&json!({ "table": t.name }))?;
-                    let mut st = tx.prepare(&t.select())?;
-                    let mut rows = st.query([])?;
-                    let mut n = 0u64;
-                    while let Some(r) = rows.next()? {
-                        let row = sqlite_row(t, r)?;
-                        if filter.as_mut().is_none_or(|f| f.keep(t, &row)) {
-                            w.line(&Value::Array(row))?;
-                            n += 1;
+        let result: StoreResult<Vec<(String, u64)>> = async {
+            Ok(match self.backend().clone() {
+                Backend::Sqlite(p) => tokio::task::spawn_blocking(move || {
+                    let mut conn = rusqlite::Connection::open_with_flags(
+                        &p,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                    )?;
+                    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+                    let tx =
+                        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+                    let mut counts = Vec::new();
+                    for t in &tables {
+                        w.line(&json!({ "table": t.name }))?;
+                        let mut st = tx.prepare(&t.select())?;
+                        let mut rows = st.query([])?;
+                        let mut n = 0u64;
+                        while let Some(r) = rows.next()? {
+                            let row = sqlite_row(t, r)?;
+                            if filter.as_mut().is_none_or(|f| f.keep(t, &row)) {
+                                w.line(&Value::Array(row))?;
+                                n += 1;
+                            }
                         }
+                        counts.push((t.name.clone(), n));
                     }
-                    counts.push((t.name.clone(), n));
+                    drop(tx);
+                    w.finish(&counts)?;
+                    Ok::<_, StoreError>(counts)
+                })
+                .await
+                .map_err(|e| StoreError::Invalid(format!("backup task failed: {e}")))??,
+                Backend::Postgres(_) => {
+                    use futures_util::TryStreamExt;
+                    let mut tx = self.pool().begin().await?;
+                    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                        .execute(&mut *tx)
+                        .await?;
+                    let mut counts = Vec::new();
+                    for t in &tables {
+                        w.line(&json!({ "table": t.name }))?;
+                        let sql = pg_select(t);
+                        let mut rows = sqlx::query_scalar::<_, String>(&sql).fetch(&mut *tx);
+                        let mut n = 0u64;
+                        while let Some(s) = rows.try_next().await? {
+                            let row = pg_row(t, &s)?;
+                            if filter.as_mut().is_none_or(|f| f.keep(t, &row)) {
+                                w.line(&Value::Array(row))?;
+                                n += 1;
+                            }
+                        }
+                        counts.push((t.name.clone(), n));
+                    }
+                    tx.commit().await?;
+                    w.finish(&counts)?;
+                    counts
                 }
-                drop(tx);
-                w.finish(&counts)?;
-                Ok::<_, StoreError>(counts)
             })
-            .await
-            .map_err(|e| StoreError::Invalid(format!("backup task failed: {e}")))??,
-            Backend::Postgres(_) => {
-                use futures_util::TryStreamExt;
-                let mut tx = self.pool().begin().await?;
-                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    .execute(&mut *tx)
-                    .await?;
-                let mut counts = Vec::new();
-                for t in &tables {
-                    w.line(&json!({ "table": t.name }))?;
-                    let sql = pg_select(t);
-                    let mut rows = sqlx::query_scalar::<_, String>(&sql).fetch(&mut *tx);
-                    let mut n = 0u64;
-                    while let Some(s) = rows.try_next().await? {
-                        let row = pg_row(t, &s)?;
-                        if filter.as_mut().is_none_or(|f| f.keep(t, &row)) {
-                            w.line(&Value::Array(row))?;
-                            n += 1;
-                        }
-                    }
-                    counts.push((t.name.clone(), n));
-                }
-                tx.commit().await?;
-                w.finish(&counts)?;
-                counts
+        }
+        .await;
+        let counts = match result {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
             }
         };
         Ok(Summary {
