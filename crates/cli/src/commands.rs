@@ -406,3 +406,41 @@ pub async fn import_sotkanet(
     }
     Ok(())
 }
+
+/// `hyte backup FILE [--org KEY]`: writes the whole instance or one organisation's
+/// data to a portable file (see `hyte_store::backup`).
+pub async fn backup(db: &str, file: &Path, org: Option<&str>) -> anyhow::Result<()> {
+    let store = crate::connect(db).await?;
+    let r = store.backup(file, org).await;
+    store.close().await;
+    let s = r.with_context(|| format!("backing up to {} failed", file.display()))?;
+    let what = match &s.scope {
+        hyte_store::backup::Scope::Instance => "the whole instance".to_string(),
+        hyte_store::backup::Scope::Org(k) => format!("organisation {k}"),
+    };
+    println!(
+        "Backed up {what}: {} rows in {} tables (schema version {}) to {}.",
+        s.total(),
+        s.rows.len(),
+        s.schema_version,
+        file.display()
+    );
+    Ok(())
+}
+
+/// `hyte restore FILE`: restores a backup into an empty database, migrating it first
+/// (so a new SQLite file or an empty PostgreSQL database is ready in one step).
+pub async fn restore(db: &str, file: &Path) -> anyhow::Result<()> {
+    let store = open_migrated(db).await?;
+    let r = store.restore(file).await;
+    store.close().await;
+    let s = r.with_context(|| format!("restoring {} failed", file.display()))?;
+    println!(
+        "Restored {} rows in {} tables (schema version {}) from {}.",
+        s.total(),
+        s.rows.len(),
+        s.schema_version,
+        file.display()
+    );
+    Ok(())
+}

@@ -70,6 +70,24 @@ enum Command {
     #[command(subcommand)]
     Sotkanet(SotkanetCommand),
     /// Benchmark helpers used by bench/run.
+    /// Write a portable backup (gzip'd JSON lines) of the whole instance or of one
+    /// organisation; restorable on SQLite or PostgreSQL.
+    Backup {
+        /// The file to write (e.g. hyte-2026-01-31.jsonl.gz).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Only this organisation's data (e.g. KUNTA:016): its users, reports and
+        /// everything in them, council terms and audit log.
+        #[arg(long, value_name = "KEY")]
+        org: Option<String>,
+    },
+    /// Restore a backup into an empty database (migrated first if needed), in one
+    /// transaction.
+    Restore {
+        /// The backup file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     #[command(subcommand, hide = true)]
     Bench(BenchCommand),
 }
@@ -171,6 +189,19 @@ enum BenchCommand {
     },
     /// Print the id of the indicator with the most stored values.
     BiggestIndicator,
+    /// Load test against a running server on the same database (see bench/README.md).
+    Load {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        editors: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 170)]
+        indicator: i64,
+    },
 }
 
 fn init_tracing(default: &str) {
@@ -248,6 +279,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Backup { file, org } => commands::backup(db, &file, org.as_deref()).await,
+        Command::Restore { file } => commands::restore(db, &file).await,
         Command::Bench(BenchCommand::Gen { rows, out }) => {
             let n = hyte::bench::generate(&out, rows)?;
             println!("wrote {rows} rows ({n} indicators) to {}", out.display());
@@ -269,6 +302,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ms(s.p99),
                 ms(s.max)
             );
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Load {
+            url,
+            clients,
+            editors,
+            seconds,
+            indicator,
+        }) => {
+            let store = hyte::open_migrated(db).await?;
+            let opts = hyte::bench::LoadOptions {
+                base: url,
+                clients,
+                editors,
+                duration: Duration::from_secs(seconds.max(1)),
+                indicator,
+            };
+            let r = hyte::bench::load(&store, &opts).await;
+            store.close().await;
+            let s = r?;
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "{clients} readers + {editors} editors for {seconds} s: {} requests, {:.0} req/s; latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; {} saves acknowledged ({} conflicts retried); {} errors",
+                s.requests, s.rps, ms(s.p50), ms(s.p95), ms(s.p99), s.saves, s.conflicts, s.errors
+            );
+            for e in &s.error_samples {
+                println!("error: {e}");
+            }
+            println!(
+                "RESULT load rps={:.0} p99_ms={:.0} errors={} lost_saves={}",
+                s.rps,
+                ms(s.p99),
+                s.errors,
+                s.lost_saves
+            );
+            if s.errors > 0 || s.lost_saves > 0 {
+                anyhow::bail!(
+                    "the load test had {} errors and {} lost saves",
+                    s.errors,
+                    s.lost_saves
+                );
+            }
             Ok(())
         }
         Command::Bench(BenchCommand::BiggestIndicator) => {

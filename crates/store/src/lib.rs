@@ -9,6 +9,7 @@
 
 pub mod approval;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod indicators;
 pub mod ingest;

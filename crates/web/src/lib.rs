@@ -58,6 +58,13 @@ pub struct AppState {
     pub config: Arc<Config>,
 }
 
+/// Largest request body of every route but the import upload: a section of
+/// `MAX_SECTION_CHARS` characters, form-encoded, fits with room to spare. Larger
+/// bodies get 413.
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+/// Largest upload of `/admin/imports` (Sotkanet files).
+pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
 /// Builds the whole router.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -95,7 +102,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/indicators/{id}", post(pages::indicators::curate))
         .route(
             "/admin/imports",
-            get(pages::indicators::imports).post(pages::indicators::upload),
+            get(pages::indicators::imports)
+                .post(pages::indicators::upload)
+                // Sotkanet files are large; only this route takes them.
+                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .merge(pages::reports::routes())
         .merge(pages::report_data::routes())
@@ -108,7 +118,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::headers,
         ))
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 

@@ -1,0 +1,3 @@
+//! Fuzz target `import_any` (see fuzz/README.md).
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hyte_fuzz::import(data));
