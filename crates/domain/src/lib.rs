@@ -4,6 +4,7 @@
 //! newtypes at the edges ("parse, don't validate"), so code that holds a
 //! [`RegionKey`] or a [`Role`] never has to check it again.
 
+pub mod coefficient;
 pub mod document;
 pub mod indicator;
 pub mod region;

@@ -9,6 +9,8 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod coefficient;
+pub mod dialogue;
 pub mod indicators;
 pub mod ingest;
 
