@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented in `docs/API.md` and in the OpenAPI
 //! document served at `/api/v1/openapi.json`.
 
+pub mod coefficient;
 pub mod indicators;
 pub mod orgs;
 pub mod reports;
@@ -38,6 +39,7 @@ const OPENAPI_BASE: &str = include_str!("../../openapi/base.json");
 const OPENAPI_FRAGMENTS: &[(&str, &str)] = &[
     ("core", include_str!("../../openapi/core.json")),
     ("reports", include_str!("../../openapi/reports.json")),
+    ("coefficient", include_str!("../../openapi/coefficient.json")),
 ];
 
 /// The merged OpenAPI document. Fails when a fragment is malformed or a path or
@@ -112,4 +114,5 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{id}/values", get(indicators::values))
         .route("/imports", get(indicators::imports))
         .merge(reports::routes())
+        .merge(coefficient::routes())
 }

@@ -1,6 +1,8 @@
 //! HTML pages, grouped per domain.
 
 pub mod account;
+pub mod coefficient;
+pub mod dialogue;
 pub mod indicators;
 pub mod org;
 pub mod report_data;
