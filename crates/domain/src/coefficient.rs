@@ -13,11 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 /// The shipped sets (`data/hyte_coefficient/sets.csv`).
 pub const SHIPPED_SETS: &str = include_str!("../../../data/hyte_coefficient/sets.csv");
 /// The shipped components (`data/hyte_coefficient/components.csv`).
-pub const SHIPPED_COMPONENTS: &str =
-    include_str!("../../../data/hyte_coefficient/components.csv");
+pub const SHIPPED_COMPONENTS: &str = include_str!("../../../data/hyte_coefficient/components.csv");
 /// The shipped TEAviisari sectors and perspectives (`data/hyte_coefficient/teaviisari.csv`).
-pub const SHIPPED_TEAVIISARI: &str =
-    include_str!("../../../data/hyte_coefficient/teaviisari.csv");
+pub const SHIPPED_TEAVIISARI: &str = include_str!("../../../data/hyte_coefficient/teaviisari.csv");
 
 /// A configuration file that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -185,7 +183,9 @@ fn rows(
     let err = |line, reason: String| ConfigError { file, line, reason };
     let mut lines = text.lines().enumerate();
     let header = match lines.next() {
-        Some((_, h)) => split_csv_line(h.trim_start_matches('\u{feff}'), ',').map_err(|e| err(1, e))?,
+        Some((_, h)) => {
+            split_csv_line(h.trim_start_matches('\u{feff}'), ',').map_err(|e| err(1, e))?
+        }
         None => return Err(err(1, "the file is empty".into())),
     };
     let mut out = Vec::new();
@@ -225,7 +225,11 @@ fn field<'a>(
     })
 }
 
-fn names(file: &'static str, line: usize, row: &HashMap<String, String>) -> Result<Names, ConfigError> {
+fn names(
+    file: &'static str,
+    line: usize,
+    row: &HashMap<String, String>,
+) -> Result<Names, ConfigError> {
     Ok(Names {
         fi: field(file, line, row, "name_fi")?.to_string(),
         sv: field(file, line, row, "name_sv")?.to_string(),
@@ -312,12 +316,20 @@ impl Config {
                         .map_err(|_| e(format!("'{key}' is not a Sotkanet indicator id")))?,
                 ),
                 "unavailable" => Source::Unavailable,
-                s => return Err(e(format!("source '{s}' is not teaviisari, sotkanet or unavailable"))),
+                s => {
+                    return Err(e(format!(
+                        "source '{s}' is not teaviisari, sotkanet or unavailable"
+                    )))
+                }
             };
             let high_is_good = match field(C, line, &row, "polarity")? {
                 "high_is_good" => true,
                 "low_is_good" => false,
-                p => return Err(e(format!("polarity '{p}' is not high_is_good or low_is_good"))),
+                p => {
+                    return Err(e(format!(
+                        "polarity '{p}' is not high_is_good or low_is_good"
+                    )))
+                }
             };
             let component = Component {
                 id: field(C, line, &row, "id")?.to_string(),
@@ -416,13 +428,24 @@ pub struct CsvProblem {
     pub line: usize,
     /// Column name.
     pub field: String,
-    /// What is wrong.
+    /// What is wrong, in English.
     pub reason: String,
+    /// What is wrong, as a stable code for translations: `empty`, `quote`, `header`,
+    /// `field_count`, `not_number`, `out_of_range`, `bad_year`, `unknown_sector`,
+    /// `unknown_perspective`, `duplicate`, `no_scores`.
+    pub code: &'static str,
+    /// The offending value (or, for `duplicate`, the earlier line; for `field_count`,
+    /// the number of fields).
+    pub value: String,
 }
 
 impl std::fmt::Display for CsvProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, field {}: {}", self.line, self.field, self.reason)
+        write!(
+            f,
+            "line {}, field {}: {}",
+            self.line, self.field, self.reason
+        )
     }
 }
 
@@ -438,18 +461,27 @@ pub fn parse_scores_csv(
 ) -> Result<Vec<ScoreRow>, Vec<CsvProblem>> {
     let text = text.trim_start_matches('\u{feff}');
     let mut lines = text.lines().enumerate();
-    let problem = |line: usize, field: &str, reason: String| CsvProblem {
-        line,
-        field: field.to_string(),
-        reason,
-    };
+    let problem =
+        |line: usize, field: &str, code: &'static str, value: String, reason: String| CsvProblem {
+            line,
+            field: field.to_string(),
+            reason,
+            code,
+            value,
+        };
     let Some((_, header_line)) = lines.next() else {
-        return Err(vec![problem(1, "header", "the file is empty".into())]);
+        return Err(vec![problem(
+            1,
+            "header",
+            "empty",
+            String::new(),
+            "the file is empty".into(),
+        )]);
     };
     let delim = if header_line.contains(';') { ';' } else { ',' };
     let header: Vec<String> = match split_csv_line(header_line, delim) {
         Ok(h) => h.into_iter().map(|c| c.trim().to_lowercase()).collect(),
-        Err(e) => return Err(vec![problem(1, "header", e)]),
+        Err(e) => return Err(vec![problem(1, "header", "quote", String::new(), e)]),
     };
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(cy), Some(cs), Some(cp), Some(cv)) =
@@ -458,6 +490,8 @@ pub fn parse_scores_csv(
         return Err(vec![problem(
             1,
             "header",
+            "header",
+            header_line.to_string(),
             "the header must name the columns year, sector, perspective and score".into(),
         )]);
     };
@@ -476,24 +510,39 @@ pub fn parse_scores_csv(
                 problems.push(problem(
                     n,
                     "row",
+                    "field_count",
+                    c.len().to_string(),
                     format!("{} fields, the header has {}", c.len(), header.len()),
                 ));
                 continue;
             }
             Err(e) => {
-                problems.push(problem(n, "row", e));
+                problems.push(problem(n, "row", "quote", String::new(), e));
                 continue;
             }
         };
         let before = problems.len();
-        let year = parse_year(&cells[cy]).map_err(|e| problems.push(problem(n, "year", e.to_string())));
+        let year = parse_year(&cells[cy]).map_err(|e| {
+            problems.push(problem(
+                n,
+                "year",
+                "bad_year",
+                cells[cy].trim().to_string(),
+                e.to_string(),
+            ))
+        });
         let sector = cells[cs].trim().to_string();
         if !sectors.iter().any(|s| s.id == sector) {
             let known: Vec<&str> = sectors.iter().map(|s| s.id.as_str()).collect();
             problems.push(problem(
                 n,
                 "sector",
-                format!("'{sector}' is not a sector reported here ({})", known.join(", ")),
+                "unknown_sector",
+                sector.clone(),
+                format!(
+                    "'{sector}' is not a sector reported here ({})",
+                    known.join(", ")
+                ),
             ));
         }
         let perspective = cells[cp].trim().to_string();
@@ -502,10 +551,27 @@ pub fn parse_scores_csv(
             problems.push(problem(
                 n,
                 "perspective",
-                format!("'{perspective}' is not a perspective ({})", known.join(", ")),
+                "unknown_perspective",
+                perspective.clone(),
+                format!(
+                    "'{perspective}' is not a perspective ({})",
+                    known.join(", ")
+                ),
             ));
         }
-        let score = parse_score(&cells[cv]).map_err(|e| problems.push(problem(n, "score", e.to_string())));
+        let score = parse_score(&cells[cv]).map_err(|e| {
+            let code = match e {
+                ScoreError::OutOfRange(_) => "out_of_range",
+                _ => "not_number",
+            };
+            problems.push(problem(
+                n,
+                "score",
+                code,
+                cells[cv].trim().to_string(),
+                e.to_string(),
+            ))
+        });
         if problems.len() > before {
             continue;
         }
@@ -514,6 +580,8 @@ pub fn parse_scores_csv(
                 problems.push(problem(
                     n,
                     "row",
+                    "duplicate",
+                    first.to_string(),
                     format!("the same year, sector and perspective are already on line {first}"),
                 ));
                 continue;
@@ -527,7 +595,13 @@ pub fn parse_scores_csv(
         }
     }
     if out.is_empty() && problems.is_empty() {
-        problems.push(problem(2, "row", "the file has no scores".into()));
+        problems.push(problem(
+            2,
+            "row",
+            "no_scores",
+            String::new(),
+            "the file has no scores".into(),
+        ));
     }
     if problems.is_empty() {
         Ok(out)
@@ -658,7 +732,11 @@ pub fn compute(
     let mut teaviisari_ref: HashMap<&str, f64> = HashMap::new();
     for c in &set.components {
         if let Source::Teaviisari(sector) = &c.source {
-            let v: Vec<f64> = orgs.iter().filter_map(|o| sector_mean(o, sector)).map(|x| x.1).collect();
+            let v: Vec<f64> = orgs
+                .iter()
+                .filter_map(|o| sector_mean(o, sector))
+                .map(|x| x.1)
+                .collect();
             if let Some((m, _)) = mean_sd(&v) {
                 teaviisari_ref.insert(sector.as_str(), m);
             }
@@ -790,7 +868,11 @@ fn metric_value(r: &OrgResult, m: Metric<'_>) -> Option<f64> {
         Metric::Coefficient => r.coefficient.filter(|_| r.both_blocks),
         Metric::Process => r.process,
         Metric::Outcome => r.outcome,
-        Metric::Component(id) => r.components.iter().find(|c| c.id == id).and_then(|c| c.score),
+        Metric::Component(id) => r
+            .components
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.score),
     }
 }
 
@@ -802,7 +884,10 @@ pub fn rank(
     metric: Metric<'_>,
     peer: impl Fn(&OrgResult) -> bool,
 ) -> Option<Rank> {
-    let own = results.iter().find(|r| r.key == key).and_then(|r| metric_value(r, metric))?;
+    let own = results
+        .iter()
+        .find(|r| r.key == key)
+        .and_then(|r| metric_value(r, metric))?;
     let values: Vec<f64> = results
         .iter()
         .filter(|r| peer(r) || r.key == key)
@@ -826,7 +911,13 @@ mod tests {
     fn shipped_configuration_is_valid() {
         let c = cfg();
         let m = c.set_for_level("KUNTA").unwrap();
-        assert_eq!(m.components.iter().filter(|c| c.kind == ComponentKind::Process).count(), 4);
+        assert_eq!(
+            m.components
+                .iter()
+                .filter(|c| c.kind == ComponentKind::Process)
+                .count(),
+            4
+        );
         // The official process weights follow the item counts per sector (5+4+5+1 = 15).
         let w: f64 = m
             .components
@@ -852,7 +943,10 @@ mod tests {
     fn scores_are_validated() {
         assert_eq!(parse_score("87,5"), Ok(87.5));
         assert_eq!(parse_score(" 0 "), Ok(0.0));
-        assert!(matches!(parse_score("100.1"), Err(ScoreError::OutOfRange(_))));
+        assert!(matches!(
+            parse_score("100.1"),
+            Err(ScoreError::OutOfRange(_))
+        ));
         assert!(matches!(parse_score("-1"), Err(ScoreError::OutOfRange(_))));
         assert!(matches!(parse_score("abc"), Err(ScoreError::NotNumber(_))));
         assert!(matches!(parse_score("NaN"), Err(ScoreError::NotNumber(_))));
@@ -866,13 +960,26 @@ mod tests {
         let text = "year,sector,perspective,score\n2025,kuntajohto,sitoutuminen,80\n2025,kuntajohto,johtaminen,120\n20x5,kunta,sitoutuminen,50\n2025,kuntajohto,sitoutuminen,70\n";
         let p = parse_scores_csv(text, &c, "KUNTA").unwrap_err();
         let got: Vec<(usize, &str)> = p.iter().map(|p| (p.line, p.field.as_str())).collect();
-        assert_eq!(got, vec![(3, "score"), (4, "year"), (4, "sector"), (5, "row")]);
+        assert_eq!(
+            got,
+            vec![(3, "score"), (4, "year"), (4, "sector"), (5, "row")]
+        );
         let ok = parse_scores_csv("vuosi;x\n", &c, "KUNTA").unwrap_err();
         assert_eq!(ok[0].field, "header");
-        let semi = parse_scores_csv("year;sector;perspective;score\n2025;liikunta;osallisuus;66,5\n", &c, "KUNTA").unwrap();
+        let semi = parse_scores_csv(
+            "year;sector;perspective;score\n2025;liikunta;osallisuus;66,5\n",
+            &c,
+            "KUNTA",
+        )
+        .unwrap();
         assert_eq!(semi[0].score, 66.5);
         // A welfare region does not report the municipal sectors.
-        assert!(parse_scores_csv("year,sector,perspective,score\n2025,liikunta,osallisuus,5\n", &c, "HYVINVOINTIALUE").is_err());
+        assert!(parse_scores_csv(
+            "year,sector,perspective,score\n2025,liikunta,osallisuus,5\n",
+            &c,
+            "HYVINVOINTIALUE"
+        )
+        .is_err());
     }
 
     #[test]
@@ -904,8 +1011,20 @@ mod tests {
             process_weight: 0.5,
             outcome_weight: 0.5,
             components: vec![
-                comp("a", ComponentKind::Process, 3.0, Source::Teaviisari("kuntajohto".into()), true),
-                comp("b", ComponentKind::Process, 1.0, Source::Teaviisari("kulttuuri".into()), true),
+                comp(
+                    "a",
+                    ComponentKind::Process,
+                    3.0,
+                    Source::Teaviisari("kuntajohto".into()),
+                    true,
+                ),
+                comp(
+                    "b",
+                    ComponentKind::Process,
+                    1.0,
+                    Source::Teaviisari("kulttuuri".into()),
+                    true,
+                ),
                 comp("o", ComponentKind::Outcome, 1.0, Source::Sotkanet(1), false),
                 comp("u", ComponentKind::Outcome, 1.0, Source::Unavailable, false),
             ],
@@ -932,14 +1051,37 @@ mod tests {
     fn coefficient_and_ranks_by_hand() {
         let set = small_set();
         let orgs = vec![
-            org("A", "R1", &[("kuntajohto", 2025, &[("sitoutuminen", 80.0), ("johtaminen", 60.0)]), ("kulttuuri", 2024, &[("osallisuus", 30.0)])]),
+            org(
+                "A",
+                "R1",
+                &[
+                    (
+                        "kuntajohto",
+                        2025,
+                        &[("sitoutuminen", 80.0), ("johtaminen", 60.0)],
+                    ),
+                    ("kulttuuri", 2024, &[("osallisuus", 30.0)]),
+                ],
+            ),
             org("B", "R1", &[]),
-            org("C", "R2", &[("kuntajohto", 2025, &[("sitoutuminen", 90.0)])]),
+            org(
+                "C",
+                "R2",
+                &[("kuntajohto", 2025, &[("sitoutuminen", 90.0)])],
+            ),
         ];
         let mut data = OutcomeData::default();
         // 2012 is the latest year for A and C; B has only 2011.
         data.by_year.insert(2011, [("B".to_string(), 40.0)].into());
-        data.by_year.insert(2012, [("A".to_string(), 10.0), ("C".to_string(), 30.0), ("X".to_string(), 20.0)].into());
+        data.by_year.insert(
+            2012,
+            [
+                ("A".to_string(), 10.0),
+                ("C".to_string(), 30.0),
+                ("X".to_string(), 20.0),
+            ]
+            .into(),
+        );
         data.national.insert(2012, 20.0);
         let out = compute(&set, &orgs, &[(1, data)].into());
         let a = &out[0];
@@ -965,15 +1107,25 @@ mod tests {
         let c = &out[2];
         assert!((c.coefficient.unwrap() - 63.876_27).abs() < 1e-4);
         // Ranks of the coefficient compare only organisations with both blocks: C, A.
-        assert_eq!(rank(&out, "A", Metric::Coefficient, |_| true), Some(Rank { position: 2, of: 2 }));
-        assert_eq!(rank(&out, "B", Metric::Coefficient, |_| true), None);
-        // Outcome ranks: A 62.2, B 50, C 37.8.
-        assert_eq!(rank(&out, "B", Metric::Outcome, |_| true), Some(Rank { position: 2, of: 3 }));
-        // Within region R1: A and B.
         assert_eq!(
-            rank(&out, "B", Metric::Outcome, |r| r.welfare_region.as_deref() == Some("R1")),
+            rank(&out, "A", Metric::Coefficient, |_| true),
             Some(Rank { position: 2, of: 2 })
         );
-        assert_eq!(rank(&out, "A", Metric::Component("o"), |_| true), Some(Rank { position: 1, of: 3 }));
+        assert_eq!(rank(&out, "B", Metric::Coefficient, |_| true), None);
+        // Outcome ranks: A 62.2, B 50, C 37.8.
+        assert_eq!(
+            rank(&out, "B", Metric::Outcome, |_| true),
+            Some(Rank { position: 2, of: 3 })
+        );
+        // Within region R1: A and B.
+        assert_eq!(
+            rank(&out, "B", Metric::Outcome, |r| r.welfare_region.as_deref()
+                == Some("R1")),
+            Some(Rank { position: 2, of: 2 })
+        );
+        assert_eq!(
+            rank(&out, "A", Metric::Component("o"), |_| true),
+            Some(Rank { position: 1, of: 3 })
+        );
     }
 }

@@ -7,7 +7,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// Follow-up status of a joint goal.
-pub const GOAL_STATUSES: &[&str] = &["not_started", "in_progress", "achieved", "partly", "not_achieved"];
+pub const GOAL_STATUSES: &[&str] = &[
+    "not_started",
+    "in_progress",
+    "achieved",
+    "partly",
+    "not_achieved",
+];
 
 /// A joint goal and its follow-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,7 +115,8 @@ impl DialogueInput {
         if self.participants.chars().count() > 2000 || self.support_needs.chars().count() > 5000 {
             return invalid("participants or needs for support are too long");
         }
-        self.goals.retain(|g| !g.goal.trim().is_empty() || !g.note.trim().is_empty());
+        self.goals
+            .retain(|g| !g.goal.trim().is_empty() || !g.note.trim().is_empty());
         for g in &mut self.goals {
             g.goal = g.goal.trim().to_string();
             g.note = g.note.trim().to_string();

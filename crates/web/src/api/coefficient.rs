@@ -5,7 +5,9 @@
 use super::reports::ApiJson;
 use super::{ApiError, ApiResult};
 use crate::auth::{readable_org, Viewer};
-use crate::pages::coefficient::{can_edit_scores, config, import_scores, report_of, save_scores, set_of};
+use crate::pages::coefficient::{
+    can_edit_scores, config, import_scores, report_of, save_scores, set_of,
+};
 use crate::pages::dialogue::{self, dialogue_access, parties, DialogueAccess};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
@@ -45,7 +47,9 @@ async fn coefficient(
 ) -> ApiResult<Json<Value>> {
     let region = readable_org(&state, &viewer, &org).await?;
     let report = report_of(&state, &region, viewer.lang.code()).await?;
-    Ok(Json(serde_json::to_value(report).map_err(AppError::internal)?))
+    Ok(Json(
+        serde_json::to_value(report).map_err(AppError::internal)?,
+    ))
 }
 
 /// `GET /organisations/{org}/teaviisari`.
@@ -94,10 +98,14 @@ async fn put_scores(
     let region = readable_org(&state, &viewer, &org).await?;
     let user = viewer.user()?.clone();
     if !can_edit_scores(&user, &region) {
-        return Err(AppError::forbidden("only the organisation's coordinators enter TEAviisari scores").into());
+        return Err(AppError::forbidden(
+            "only the organisation's coordinators enter TEAviisari scores",
+        )
+        .into());
     }
     set_of(&region)?;
-    let year = parse_year(&b.year.to_string()).map_err(|e| AppError::unprocessable(e.to_string()))?;
+    let year =
+        parse_year(&b.year.to_string()).map_err(|e| AppError::unprocessable(e.to_string()))?;
     let entries: Vec<(String, String, Option<f64>)> = b
         .scores
         .into_iter()
@@ -117,7 +125,10 @@ async fn import(
     let region = readable_org(&state, &viewer, &org).await?;
     let user = viewer.user()?.clone();
     if !can_edit_scores(&user, &region) {
-        return Err(AppError::forbidden("only the organisation's coordinators import TEAviisari scores").into());
+        return Err(AppError::forbidden(
+            "only the organisation's coordinators import TEAviisari scores",
+        )
+        .into());
     }
     set_of(&region)?;
     match import_scores(&state, &region, &user, "API upload", &body).await? {
@@ -184,7 +195,11 @@ async fn create_dialogue(
         .dialogue(id)
         .await?
         .ok_or_else(|| AppError::internal("the new dialogue vanished"))?;
-    Ok((StatusCode::CREATED, Json(dialogue_json(&d, DialogueAccess::Edit))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(dialogue_json(&d, DialogueAccess::Edit)),
+    )
+        .into_response())
 }
 
 fn dialogue_id(id: &str) -> Result<i64, ApiError> {

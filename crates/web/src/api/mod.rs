@@ -39,7 +39,10 @@ const OPENAPI_BASE: &str = include_str!("../../openapi/base.json");
 const OPENAPI_FRAGMENTS: &[(&str, &str)] = &[
     ("core", include_str!("../../openapi/core.json")),
     ("reports", include_str!("../../openapi/reports.json")),
-    ("coefficient", include_str!("../../openapi/coefficient.json")),
+    (
+        "coefficient",
+        include_str!("../../openapi/coefficient.json"),
+    ),
 ];
 
 /// The merged OpenAPI document. Fails when a fragment is malformed or a path or

@@ -50,9 +50,7 @@ pub fn config() -> AppResult<&'static Config> {
 pub fn set_of(region: &Region) -> AppResult<&'static Set> {
     config()?
         .set_for_level(region.key.category().as_str())
-        .ok_or_else(|| {
-            AppError::not_found(format!("{} has no HYTE coefficient", region.key))
-        })
+        .ok_or_else(|| AppError::not_found(format!("{} has no HYTE coefficient", region.key)))
 }
 
 /// Whether the user may enter TEAviisari scores of the organisation.
@@ -161,7 +159,9 @@ pub struct CoefficientReport {
 const METHOD: &str = "process components are the mean of the sector's TEAviisari perspective scores (latest year entered); outcome components are the latest Sotkanet value scored as 50 + 10 × z against the country's value (the peers' mean where the country has none) and the peers' standard deviation that year, turned so that better is higher and limited to 0–100; blocks and the coefficient are weighted means of what exists; see data/hyte_coefficient/README.md";
 
 /// Latest TEAviisari year per sector of each organisation, from stored scores.
-fn teaviisari_inputs(scores: &[StoredScore]) -> HashMap<String, HashMap<String, (i64, BTreeMap<String, f64>)>> {
+fn teaviisari_inputs(
+    scores: &[StoredScore],
+) -> HashMap<String, HashMap<String, (i64, BTreeMap<String, f64>)>> {
     let mut out: HashMap<String, HashMap<String, (i64, BTreeMap<String, f64>)>> = HashMap::new();
     for s in scores {
         let sectors = out.entry(s.org.clone()).or_default();
@@ -179,10 +179,7 @@ fn teaviisari_inputs(scores: &[StoredScore]) -> HashMap<String, HashMap<String, 
 }
 
 /// Computes the set of `region` for all its peers.
-pub async fn compute_all(
-    state: &AppState,
-    set: &Set,
-) -> AppResult<(Vec<Region>, Vec<OrgResult>)> {
+pub async fn compute_all(state: &AppState, set: &Set) -> AppResult<(Vec<Region>, Vec<OrgResult>)> {
     let peers: Vec<Region> = state
         .store
         .organisations()
@@ -238,7 +235,11 @@ pub async fn compute_all(
 }
 
 /// The coefficient report of one organisation.
-pub async fn report_of(state: &AppState, region: &Region, lang: &str) -> AppResult<CoefficientReport> {
+pub async fn report_of(
+    state: &AppState,
+    region: &Region,
+    lang: &str,
+) -> AppResult<CoefficientReport> {
     let set = set_of(region)?;
     let (peers, results) = compute_all(state, set).await?;
     let key = region.key.to_string();
@@ -253,7 +254,11 @@ pub async fn report_of(state: &AppState, region: &Region, lang: &str) -> AppResu
         value,
         distance_to_national: value.map(|v| v - 50.0),
         rank: rank(&results, &key, m, |_| true),
-        rank_in_region: if wr.is_some() { rank(&results, &key, m, in_region) } else { None },
+        rank_in_region: if wr.is_some() {
+            rank(&results, &key, m, in_region)
+        } else {
+            None
+        },
     };
     let components = set
         .components
@@ -312,7 +317,10 @@ pub async fn report_of(state: &AppState, region: &Region, lang: &str) -> AppResu
         set_name: set.names.get(lang).to_string(),
         process_weight: set.process_weight,
         outcome_weight: set.outcome_weight,
-        coefficient: figure(own.coefficient.filter(|_| own.both_blocks), Metric::Coefficient),
+        coefficient: figure(
+            own.coefficient.filter(|_| own.both_blocks),
+            Metric::Coefficient,
+        ),
         process: figure(own.process, Metric::Process),
         outcome: figure(own.outcome, Metric::Outcome),
         both_blocks: own.both_blocks,
@@ -414,7 +422,10 @@ pub async fn import_scores(
             Some(&user.email),
             Some(&region.key),
             "teaviisari_import",
-            &format!("{file_name}: {} rows, {n} TEAviisari scores changed", rows.len()),
+            &format!(
+                "{file_name}: {} rows, {n} TEAviisari scores changed",
+                rows.len()
+            ),
         )
         .await?;
     Ok(Ok(n))
@@ -529,7 +540,10 @@ fn rank_text(tr: &Tr, r: Option<Rank>) -> String {
     match r {
         Some(r) => tr.ta(
             "hc-rank",
-            &[("position", r.position.to_string()), ("of", r.of.to_string())],
+            &[
+                ("position", r.position.to_string()),
+                ("of", r.of.to_string()),
+            ],
         ),
         None => "–".into(),
     }
@@ -644,14 +658,20 @@ async fn render_page(
     });
     // Chart of the welfare region's municipalities (outcome block where the
     // coefficient is missing for most, which is usual: TEAviisari is entered by hand).
-    let use_coeff = report.region_peers.iter().filter(|p| p.coefficient.is_some()).count() >= 2;
+    let use_coeff = report
+        .region_peers
+        .iter()
+        .filter(|p| p.coefficient.is_some())
+        .count()
+        >= 2;
     let peers_svg = if report.region_peers.len() > 1 {
         let title = if use_coeff {
             tr.t("hc-chart-peers-coefficient")
         } else {
             tr.t("hc-chart-peers-outcome")
         };
-        let mut meta = hyte_charts::ChartMeta::new("hc-peers", &title, &tr.t("hc-chart-peers-desc"));
+        let mut meta =
+            hyte_charts::ChartMeta::new("hc-peers", &title, &tr.t("hc-chart-peers-desc"));
         meta.show_title = false;
         meta.decimal_comma = lang != "en";
         hyte_charts::compare_chart(&CompareChart {
@@ -702,7 +722,11 @@ async fn render_page(
                         None => (
                             stored
                                 .iter()
-                                .find(|x| x.year == shown_year && x.sector == s.id && x.perspective == p.id)
+                                .find(|x| {
+                                    x.year == shown_year
+                                        && x.sector == s.id
+                                        && x.perspective == p.id
+                                })
                                 .map(|x| fmt(Some(x.score), 1, lang).replace('\u{a0}', ""))
                                 .unwrap_or_default(),
                             false,
@@ -740,16 +764,33 @@ async fn render_page(
         components,
         components_svg,
         peers_svg,
-        perspectives: cfg.perspectives.iter().map(|p| p.names.get(lang).to_string()).collect(),
+        perspectives: cfg
+            .perspectives
+            .iter()
+            .map(|p| p.names.get(lang).to_string())
+            .collect(),
         grid,
-        year: if draft_year.is_empty() { shown_year.to_string() } else { draft_year },
+        year: if draft_year.is_empty() {
+            shown_year.to_string()
+        } else {
+            draft_year
+        },
         can_edit,
         error,
         problems,
         message,
         weights_text,
-        sector_ids: sectors.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "),
-        perspective_ids: cfg.perspectives.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", "),
+        sector_ids: sectors
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        perspective_ids: cfg
+            .perspectives
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     })?;
     *res.status_mut() = status;
     Ok(res)
@@ -773,7 +814,9 @@ pub async fn coefficient_page(
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(Redirect::to(&format!("/login?next=/org/{org}/hyte-coefficient")).into_response());
+        return Ok(
+            Redirect::to(&format!("/login?next=/org/{org}/hyte-coefficient")).into_response(),
+        );
     }
     let region = readable_org(&state, &viewer, &org).await?;
     let year = match q.year.as_deref().filter(|y| !y.is_empty()) {
@@ -823,7 +866,9 @@ pub async fn scores_form(
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(Redirect::to(&format!("/login?next=/org/{org}/hyte-coefficient")).into_response());
+        return Ok(
+            Redirect::to(&format!("/login?next=/org/{org}/hyte-coefficient")).into_response(),
+        );
     }
     let get = |k: &str| {
         f.iter()
@@ -861,7 +906,10 @@ pub async fn scores_form(
                     problems.push(tr.ta(
                         "hc-error-score",
                         &[
-                            ("field", format!("{}: {}", s.names.get(lang), p.names.get(lang))),
+                            (
+                                "field",
+                                format!("{}: {}", s.names.get(lang), p.names.get(lang)),
+                            ),
                             ("value", text.clone()),
                         ],
                     ));
@@ -905,7 +953,9 @@ pub async fn import_form(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(Redirect::to(&format!("/login?next=/org/{org}/hyte-coefficient")).into_response());
+        return Ok(
+            Redirect::to(&format!("/login?next=/org/{org}/hyte-coefficient")).into_response(),
+        );
     }
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -945,7 +995,9 @@ pub async fn import_form(
             Err(_) => refuse(vec![tr.t("hc-error-utf8")]),
             Ok(text) => match import_scores(&state, &region, &user, &name, &text).await? {
                 Ok(_) => {
-                    return Ok(Redirect::to(&format!("{uri}?done=imported#teaviisari")).into_response())
+                    return Ok(
+                        Redirect::to(&format!("{uri}?done=imported#teaviisari")).into_response()
+                    )
                 }
                 Err(p) => refuse(
                     p.iter()
@@ -955,7 +1007,13 @@ pub async fn import_form(
                                 &[
                                     ("line", p.line.to_string()),
                                     ("field", p.field.clone()),
-                                    ("reason", p.reason.clone()),
+                                    (
+                                        "reason",
+                                        tr.ta(
+                                            &format!("hc-csv-{}", p.code),
+                                            &[("value", p.value.clone())],
+                                        ),
+                                    ),
                                 ],
                             )
                         })

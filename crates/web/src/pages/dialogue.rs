@@ -63,19 +63,28 @@ pub fn dialogue_access(user: &User, d: &Dialogue) -> Option<DialogueAccess> {
 pub fn may_record(user: &User, municipality: &Region, welfare_region: &RegionKey) -> bool {
     user.role == Role::Admin
         || (user.role.at_least(Role::Coordinator)
-            && is_party(user, &municipality.key.to_string(), &welfare_region.to_string()))
+            && is_party(
+                user,
+                &municipality.key.to_string(),
+                &welfare_region.to_string(),
+            ))
 }
 
 /// Loads a dialogue the viewer may read: 404 unknown, 403 foreign.
-pub async fn load(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Dialogue, DialogueAccess)> {
+pub async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<(Dialogue, DialogueAccess)> {
     let user = viewer.user()?;
     let d = state
         .store
         .dialogue(id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no dialogue {id}")))?;
-    let acc = dialogue_access(user, &d)
-        .ok_or_else(|| AppError::forbidden("only the municipality and its welfare region read this dialogue"))?;
+    let acc = dialogue_access(user, &d).ok_or_else(|| {
+        AppError::forbidden("only the municipality and its welfare region read this dialogue")
+    })?;
     Ok((d, acc))
 }
 
@@ -94,9 +103,12 @@ pub async fn parties(
             Ok((org.clone(), wr))
         }
         RegionCategory::Hyvinvointialue => {
-            let m = municipality.map(str::trim).filter(|m| !m.is_empty()).ok_or_else(|| {
-                AppError::unprocessable("choose the municipality of the dialogue")
-            })?;
+            let m = municipality
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .ok_or_else(|| {
+                    AppError::unprocessable("choose the municipality of the dialogue")
+                })?;
             let key: RegionKey = m
                 .parse()
                 .map_err(|e: hyte_domain::RegionKeyError| AppError::unprocessable(e.to_string()))?;
@@ -132,28 +144,64 @@ pub async fn create(
         .store
         .create_dialogue(&municipality.key, welfare_region, input, &user.email)
         .await?;
-    audit_both(state, user, &municipality.key, welfare_region, "dialogue_create", &format!("dialogue {id} for {year}")).await?;
+    audit_both(
+        state,
+        user,
+        &municipality.key,
+        welfare_region,
+        "dialogue_create",
+        &format!("dialogue {id} for {year}"),
+    )
+    .await?;
     Ok(id)
 }
 
 /// Updates a dialogue the user may edit, with an audit entry on both parties.
-pub async fn update(state: &AppState, user: &User, d: &Dialogue, input: DialogueInput) -> AppResult<()> {
+pub async fn update(
+    state: &AppState,
+    user: &User,
+    d: &Dialogue,
+    input: DialogueInput,
+) -> AppResult<()> {
     if dialogue_access(user, d) != Some(DialogueAccess::Edit) {
-        return Err(AppError::forbidden("only coordinators of the parties edit the dialogue"));
+        return Err(AppError::forbidden(
+            "only coordinators of the parties edit the dialogue",
+        ));
     }
-    state.store.update_dialogue(d.id, input, &user.email).await?;
+    state
+        .store
+        .update_dialogue(d.id, input, &user.email)
+        .await?;
     let (m, w) = keys(d)?;
-    audit_both(state, user, &m, &w, "dialogue_update", &format!("dialogue {}", d.id)).await
+    audit_both(
+        state,
+        user,
+        &m,
+        &w,
+        "dialogue_update",
+        &format!("dialogue {}", d.id),
+    )
+    .await
 }
 
 /// Deletes a dialogue the user may edit, with an audit entry on both parties.
 pub async fn delete(state: &AppState, user: &User, d: &Dialogue) -> AppResult<()> {
     if dialogue_access(user, d) != Some(DialogueAccess::Edit) {
-        return Err(AppError::forbidden("only coordinators of the parties delete the dialogue"));
+        return Err(AppError::forbidden(
+            "only coordinators of the parties delete the dialogue",
+        ));
     }
     state.store.delete_dialogue(d.id).await?;
     let (m, w) = keys(d)?;
-    audit_both(state, user, &m, &w, "dialogue_delete", &format!("dialogue {} of {}", d.id, d.year)).await
+    audit_both(
+        state,
+        user,
+        &m,
+        &w,
+        "dialogue_delete",
+        &format!("dialogue {} of {}", d.id, d.year),
+    )
+    .await
 }
 
 fn keys(d: &Dialogue) -> AppResult<(RegionKey, RegionKey)> {
@@ -172,7 +220,12 @@ async fn audit_both(
     for org in [m, w] {
         state
             .store
-            .audit(Some(&user.email), Some(org), action, &format!("{detail} ({m} – {w})"))
+            .audit(
+                Some(&user.email),
+                Some(org),
+                action,
+                &format!("{detail} ({m} – {w})"),
+            )
             .await?;
     }
     Ok(())
@@ -322,7 +375,13 @@ pub async fn list_page(
             goals: d
                 .goals
                 .iter()
-                .map(|g| (g.goal.clone(), tr.t(&format!("dlg-status-{}", g.status)), g.note.clone()))
+                .map(|g| {
+                    (
+                        g.goal.clone(),
+                        tr.t(&format!("dlg-status-{}", g.status)),
+                        g.note.clone(),
+                    )
+                })
                 .collect(),
             support_needs: d.support_needs.clone(),
             participants: d.participants.clone(),
@@ -333,7 +392,11 @@ pub async fn list_page(
         Some("saved") => Some(tr.t("dlg-done-saved")),
         _ => None,
     };
-    let page = Page::new(&viewer, format!("{} – {}", tr.t("dlg-title"), region.name(lang)), &uri.to_string());
+    let page = Page::new(
+        &viewer,
+        format!("{} – {}", tr.t("dlg-title"), region.name(lang)),
+        &uri.to_string(),
+    );
     render(&ListTpl {
         page,
         can_create: can_create_here(user, &region),
@@ -346,7 +409,14 @@ pub async fn list_page(
 fn goal_rows(tr: &Tr, goals: &[Goal]) -> Vec<GoalRow> {
     let mut rows: Vec<GoalRow> = goals
         .iter()
-        .chain(std::iter::repeat_n(&Goal { goal: String::new(), status: "not_started".into(), note: String::new() }, 3))
+        .chain(std::iter::repeat_n(
+            &Goal {
+                goal: String::new(),
+                status: "not_started".into(),
+                note: String::new(),
+            },
+            3,
+        ))
         .enumerate()
         .map(|(n, g)| GoalRow {
             n,
@@ -390,21 +460,22 @@ async fn render_form(
 ) -> AppResult<Response> {
     let tr = Tr::new(viewer.lang);
     let lang = viewer.lang.code();
-    let municipalities = if existing.is_none() && org.key.category() == RegionCategory::Hyvinvointialue {
-        state
-            .store
-            .members_of(&org.key)
-            .await?
-            .iter()
-            .map(|m| Opt {
-                value: m.key.to_string(),
-                text: m.name(lang).to_string(),
-                selected: m.key.to_string() == draft.municipality,
-            })
-            .collect()
-    } else {
-        vec![]
-    };
+    let municipalities =
+        if existing.is_none() && org.key.category() == RegionCategory::Hyvinvointialue {
+            state
+                .store
+                .members_of(&org.key)
+                .await?
+                .iter()
+                .map(|m| Opt {
+                    value: m.key.to_string(),
+                    text: m.name(lang).to_string(),
+                    selected: m.key.to_string() == draft.municipality,
+                })
+                .collect()
+        } else {
+            vec![]
+        };
     let party_text = match existing {
         Some(d) => format!(
             "{} – {}",
@@ -424,13 +495,19 @@ async fn render_form(
         },
     };
     let (action, heading) = match existing {
-        Some(d) => (format!("/org/{}/dialogue/{}", org.key, d.id), tr.ta("dlg-edit-title", &[("year", d.year.to_string())])),
+        Some(d) => (
+            format!("/org/{}/dialogue/{}", org.key, d.id),
+            tr.ta("dlg-edit-title", &[("year", d.year.to_string())]),
+        ),
         None => (format!("/org/{}/dialogue", org.key), tr.t("dlg-new-title")),
     };
     let meta = existing.map(|d| {
         tr.ta(
             "dlg-meta",
-            &[("created", format!("{} {}", d.created_by, d.created_at)), ("updated", format!("{} {}", d.updated_by, d.updated_at))],
+            &[
+                ("created", format!("{} {}", d.created_by, d.created_at)),
+                ("updated", format!("{} {}", d.updated_by, d.updated_at)),
+            ],
         )
     });
     let page = Page::new(viewer, heading.clone(), uri);
@@ -476,7 +553,17 @@ pub async fn new_page(
         year: (i64::from(time::OffsetDateTime::now_utc().year())).to_string(),
         ..Default::default()
     };
-    render_form(&state, &viewer, &uri.to_string(), region, None, true, draft, None).await
+    render_form(
+        &state,
+        &viewer,
+        &uri.to_string(),
+        region,
+        None,
+        true,
+        draft,
+        None,
+    )
+    .await
 }
 
 /// Reads the form into a draft and an input (the input's parse error, if any).
@@ -531,7 +618,9 @@ fn refusal(tr: &Tr, message: &str) -> String {
         "dlg-error-goal-required"
     } else if message.starts_with("every goal with a follow-up note") {
         "dlg-error-goal-text"
-    } else if message.starts_with("choose the municipality") || message.contains("is not a municipality of") {
+    } else if message.starts_with("choose the municipality")
+        || message.contains("is not a municipality of")
+    {
         "dlg-error-municipality"
     } else {
         return format!("{} {message}", tr.t("dlg-error-not-saved"));
@@ -549,7 +638,11 @@ pub async fn create_form(
     if viewer.user.is_none() {
         return Ok(login(&org));
     }
-    let csrf = f.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    let csrf = f
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
     viewer.check_csrf(csrf)?;
     let region = readable_org(&state, &viewer, &org).await?;
     let user = viewer.user()?.clone();
@@ -567,7 +660,11 @@ pub async fn create_form(
     }
     .await;
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/org/{}/dialogue?done=created#dialogue-{id}", region.key)).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!(
+            "/org/{}/dialogue?done=created#dialogue-{id}",
+            region.key
+        ))
+        .into_response()),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let msg = refusal(&Tr::new(viewer.lang), &e.message);
             render_form(&state, &viewer, &uri, region, None, true, draft, Some(msg)).await
@@ -591,7 +688,10 @@ async fn org_and_dialogue(
     let region = readable_org(state, viewer, org).await?;
     let (d, acc) = load(state, viewer, id).await?;
     if !d.involves(&region.key) {
-        return Err(AppError::not_found(format!("{} has no dialogue {id}", region.key)));
+        return Err(AppError::not_found(format!(
+            "{} has no dialogue {id}",
+            region.key
+        )));
     }
     Ok((region, d, acc))
 }
@@ -615,7 +715,17 @@ pub async fn edit_page(
         support_needs: d.support_needs.clone(),
         goals: d.goals.clone(),
     };
-    render_form(&state, &viewer, &uri.to_string(), region, Some(&d), acc == DialogueAccess::Edit, draft, None).await
+    render_form(
+        &state,
+        &viewer,
+        &uri.to_string(),
+        region,
+        Some(&d),
+        acc == DialogueAccess::Edit,
+        draft,
+        None,
+    )
+    .await
 }
 
 /// `POST /org/{org}/dialogue/{id}`: saves the dialogue.
@@ -628,7 +738,11 @@ pub async fn update_form(
     if viewer.user.is_none() {
         return Ok(login(&org));
     }
-    let csrf = f.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    let csrf = f
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
     viewer.check_csrf(csrf)?;
     let (region, d, _) = org_and_dialogue(&state, &viewer, &org, &id).await?;
     let user = viewer.user()?.clone();
@@ -639,11 +753,25 @@ pub async fn update_form(
     }
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/org/{}/dialogue?done=saved#dialogue-{}", region.key, d.id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/org/{}/dialogue?done=saved#dialogue-{}",
+            region.key, d.id
+        ))
+        .into_response()),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let msg = refusal(&Tr::new(viewer.lang), &e.message);
             let uri = format!("/org/{}/dialogue/{}", region.key, d.id);
-            render_form(&state, &viewer, &uri, region, Some(&d), true, draft, Some(msg)).await
+            render_form(
+                &state,
+                &viewer,
+                &uri,
+                region,
+                Some(&d),
+                true,
+                draft,
+                Some(msg),
+            )
+            .await
         }
         Err(e) => Err(e),
     }
