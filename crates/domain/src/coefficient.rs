@@ -175,11 +175,11 @@ pub fn split_csv_line(line: &str, delim: char) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// A row of a configuration CSV: its line number and its cells by column name.
+type ConfigRow = (usize, HashMap<String, String>);
+
 /// Rows of a configuration CSV as header-keyed maps, with their line numbers.
-fn rows(
-    file: &'static str,
-    text: &str,
-) -> Result<Vec<(usize, HashMap<String, String>)>, ConfigError> {
+fn rows(file: &'static str, text: &str) -> Result<Vec<ConfigRow>, ConfigError> {
     let err = |line, reason: String| ConfigError { file, line, reason };
     let mut lines = text.lines().enumerate();
     let header = match lines.next() {
@@ -614,6 +614,9 @@ pub fn parse_scores_csv(
 // Computation
 // ---------------------------------------------------------------------------
 
+/// TEAviisari scores of one organisation: sector → (latest year, perspective → score).
+pub type SectorScores = HashMap<String, (i64, BTreeMap<String, f64>)>;
+
 /// The inputs of one organisation.
 #[derive(Debug, Clone, Default)]
 pub struct OrgInput {
@@ -622,7 +625,7 @@ pub struct OrgInput {
     /// Its welfare region, for ranks within the region.
     pub welfare_region: Option<String>,
     /// Latest TEAviisari scores per sector: `(year, perspective → score)`.
-    pub teaviisari: HashMap<String, (i64, BTreeMap<String, f64>)>,
+    pub teaviisari: SectorScores,
 }
 
 /// The values of one Sotkanet indicator: year → organisation → value, and the
@@ -1031,7 +1034,10 @@ mod tests {
         }
     }
 
-    fn org(key: &str, region: &str, tv: &[(&str, i64, &[(&str, f64)])]) -> OrgInput {
+    /// Test input: (sector, year, [(perspective, score)]).
+    type Entered<'a> = (&'a str, i64, &'a [(&'a str, f64)]);
+
+    fn org(key: &str, region: &str, tv: &[Entered<'_>]) -> OrgInput {
         OrgInput {
             key: key.into(),
             welfare_region: Some(region.into()),

@@ -18,7 +18,7 @@ use axum::{Form, Router};
 use hyte_charts::{CompareBar, CompareChart, CompareLabels, SortOrder};
 use hyte_domain::coefficient::{
     compute, parse_score, parse_scores_csv, parse_year, rank, ComponentKind, Config, CsvProblem,
-    Metric, OrgInput, OrgResult, OutcomeData, Rank, Set, Source,
+    Metric, OrgInput, OrgResult, OutcomeData, Rank, SectorScores, Set, Source,
 };
 use hyte_domain::{IndicatorId, RegionKey, Role, Sex};
 use hyte_store::coefficient::{ScoreChange, StoredScore};
@@ -159,10 +159,8 @@ pub struct CoefficientReport {
 const METHOD: &str = "process components are the mean of the sector's TEAviisari perspective scores (latest year entered); outcome components are the latest Sotkanet value scored as 50 + 10 × z against the country's value (the peers' mean where the country has none) and the peers' standard deviation that year, turned so that better is higher and limited to 0–100; blocks and the coefficient are weighted means of what exists; see data/hyte_coefficient/README.md";
 
 /// Latest TEAviisari year per sector of each organisation, from stored scores.
-fn teaviisari_inputs(
-    scores: &[StoredScore],
-) -> HashMap<String, HashMap<String, (i64, BTreeMap<String, f64>)>> {
-    let mut out: HashMap<String, HashMap<String, (i64, BTreeMap<String, f64>)>> = HashMap::new();
+fn teaviisari_inputs(scores: &[StoredScore]) -> HashMap<String, SectorScores> {
+    let mut out: HashMap<String, SectorScores> = HashMap::new();
     for s in scores {
         let sectors = out.entry(s.org.clone()).or_default();
         let entry = sectors
