@@ -95,6 +95,11 @@ printf '%s\n' "$COORD_PASSWORD" | "$BIN" user add --database "$DB" --org KUNTA:0
   --email coord@asikkala.test --name "Kaija Koordinaattori" >/dev/null
 printf '%s\n' "$READER_PASSWORD" | "$BIN" user add --database "$DB" --org KUNTA:398 --role reader \
   --email reader@lahti.test --name "Lauri Lukija" >/dev/null
+# A second coordinator of Asikkala for journeys_coefficient.test.js (journeys.test.js
+# changes the first one's password).
+COEF_COORD_PASSWORD="hyte-koordinaattori-$RANDOM-$RANDOM"
+printf '%s\n' "$COEF_COORD_PASSWORD" | "$BIN" user add --database "$DB" --org KUNTA:016 --role coordinator \
+  --email hyte-coord@asikkala.test --name "Hilkka Hyte" >/dev/null
 
 # A report with a live indicator block made through the JSON API, so the page-wide
 # checks (axe, CSP) have report pages to visit whatever order the test files run in:
@@ -119,6 +124,7 @@ PY
 export HYTE_URL="$URL" HYTE_ARTIFACTS="$ARTIFACTS" HYTE_CHROMIUM="$CHROMIUM"
 export HYTE_ADMIN_EMAIL="admin@hyte.local" HYTE_ADMIN_PASSWORD="$ADMIN_PASSWORD"
 export HYTE_COORD_EMAIL="coord@asikkala.test" HYTE_COORD_PASSWORD="$COORD_PASSWORD" HYTE_COORD_NAME="Kaija Koordinaattori"
+export HYTE_COEF_COORD_EMAIL="hyte-coord@asikkala.test" HYTE_COEF_COORD_PASSWORD="$COEF_COORD_PASSWORD"
 export HYTE_READER_EMAIL="reader@lahti.test" HYTE_READER_PASSWORD="$READER_PASSWORD" HYTE_READER_NAME="Lauri Lukija"
 
 # --- the tests ----------------------------------------------------------------------

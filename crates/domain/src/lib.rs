@@ -5,6 +5,7 @@
 //! [`RegionKey`] or a [`Role`] never has to check it again.
 
 pub mod approval;
+pub mod coefficient;
 pub mod document;
 pub mod indicator;
 pub mod process;

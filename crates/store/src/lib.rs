@@ -11,6 +11,8 @@ pub mod approval;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
+pub mod coefficient;
+pub mod dialogue;
 pub mod indicators;
 pub mod ingest;
 

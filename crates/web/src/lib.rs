@@ -112,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::process::routes())
         .merge(pages::approval::routes())
         .merge(pages::plan::routes())
+        .merge(pages::coefficient::routes())
+        .merge(pages::dialogue::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

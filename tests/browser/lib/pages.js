@@ -58,6 +58,12 @@ const PAGES = [
   { name: 'welfare plan', who: 'admin', url: '/reports/1/plan' },
   { name: 'children and youth plan view', who: 'admin', url: '/reports/1/plan?tag=children_youth' },
   { name: 'plan progress view', who: 'admin', url: '/reports/1/plan/progress?year=2025' },
+  // HYTE coefficient and the welfare-region dialogue (issue 5)
+  { name: 'HYTE coefficient', who: 'admin', url: '/org/KUNTA:016/hyte-coefficient' },
+  { name: 'HYTE coefficient in Swedish', who: 'admin', url: '/org/KUNTA:016/hyte-coefficient?lang=sv' },
+  { name: 'HYTE coefficient of a welfare region', who: 'admin', url: '/org/HYVINVOINTIALUE:09/hyte-coefficient' },
+  { name: 'welfare-region dialogues', who: 'admin', url: '/org/KUNTA:016/dialogue' },
+  { name: 'new welfare-region dialogue', who: 'admin', url: '/org/HYVINVOINTIALUE:09/dialogue/new' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.

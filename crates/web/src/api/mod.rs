@@ -2,6 +2,7 @@
 //! document served at `/api/v1/openapi.json`.
 
 pub mod approval;
+pub mod coefficient;
 pub mod indicators;
 pub mod orgs;
 pub mod process;
@@ -44,6 +45,10 @@ const OPENAPI_FRAGMENTS: &[(&str, &str)] = &[
     ("process", include_str!("../../openapi/process.json")),
     ("approval", include_str!("../../openapi/approval.json")),
     ("plan", include_str!("../../openapi/plan.json")),
+    (
+        "coefficient",
+        include_str!("../../openapi/coefficient.json"),
+    ),
 ];
 
 /// The merged OpenAPI document. Fails when a fragment is malformed or a path or
@@ -121,4 +126,5 @@ pub fn routes() -> Router<AppState> {
         .merge(process::routes())
         .merge(approval::routes())
         .merge(plan::routes())
+        .merge(coefficient::routes())
 }

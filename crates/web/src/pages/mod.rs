@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod approval;
+pub mod coefficient;
+pub mod dialogue;
 pub mod indicators;
 pub mod org;
 pub mod process;
