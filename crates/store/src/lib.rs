@@ -13,6 +13,7 @@ pub mod indicators;
 pub mod ingest;
 
 pub mod orgs;
+pub mod publication;
 pub mod reports;
 pub mod seed;
 pub mod users;

@@ -99,6 +99,8 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(pages::reports::routes())
         .merge(pages::report_data::routes())
+        .merge(pages::public::routes())
+        .merge(pages::embed::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

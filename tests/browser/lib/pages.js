@@ -44,6 +44,12 @@ const PAGES = [
   { name: 'report indicator list', who: 'admin', url: '/reports/1/indicators' },
   { name: 'joys and concerns', who: 'admin', url: '/reports/1/observations' },
   { name: 'indicator appendix', who: 'admin', url: '/reports/1/appendix' },
+  // publication (issue 7): journeys_public.test.js publishes report 1 first
+  { name: 'publication settings', who: 'admin', url: '/reports/1/publication' },
+  { name: 'public archive', who: null, url: '/public/KUNTA:016' },
+  { name: 'public report', who: null, url: '/public/KUNTA:016/reports/1' },
+  { name: 'public report in Swedish', who: null, url: '/public/KUNTA:016/reports/1?lang=sv' },
+  { name: 'embedded chart', who: null, url: '/embed/KUNTA:016/indicators/2328' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.

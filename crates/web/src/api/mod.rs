@@ -3,6 +3,7 @@
 
 pub mod indicators;
 pub mod orgs;
+pub mod public;
 pub mod reports;
 
 use crate::{AppError, AppState};
@@ -38,6 +39,7 @@ const OPENAPI_BASE: &str = include_str!("../../openapi/base.json");
 const OPENAPI_FRAGMENTS: &[(&str, &str)] = &[
     ("core", include_str!("../../openapi/core.json")),
     ("reports", include_str!("../../openapi/reports.json")),
+    ("public", include_str!("../../openapi/public.json")),
 ];
 
 /// The merged OpenAPI document. Fails when a fragment is malformed or a path or
@@ -112,4 +114,5 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{id}/values", get(indicators::values))
         .route("/imports", get(indicators::imports))
         .merge(reports::routes())
+        .merge(public::routes())
 }

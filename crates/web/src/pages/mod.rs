@@ -2,7 +2,9 @@
 
 pub mod account;
 pub mod indicators;
+pub mod embed;
 pub mod org;
+pub mod public;
 pub mod report_data;
 pub mod reports;
 
