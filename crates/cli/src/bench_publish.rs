@@ -69,8 +69,8 @@ pub async fn fixture_report(db: &str, blocks: usize) -> anyhow::Result<i64> {
     let charts = ["trend", "compare", "spine", "table"];
     let per = chosen.len().div_ceil(sections.len().max(1));
     for (i, s) in sections.iter().enumerate() {
-        let mut body = format!(
-            "Tässä luvussa kuvataan asikkalalaisten hyvinvointia ja terveyttä. **Tärkeimmät havainnot** esitetään indikaattoreittain.\n\n"
+        let mut body = String::from(
+            "Tässä luvussa kuvataan asikkalalaisten hyvinvointia ja terveyttä. **Tärkeimmät havainnot** esitetään indikaattoreittain.\n\n",
         );
         for (j, id) in chosen.iter().skip(i * per).take(per).enumerate() {
             body.push_str(&format!(

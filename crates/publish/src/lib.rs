@@ -16,7 +16,7 @@ pub use markdown::{markdown_to_blocks, MdBlock, MdRun};
 pub use model::*;
 
 use std::collections::BTreeMap;
-use typst::layout::PagedDocument;
+use typst_layout::PagedDocument;
 
 /// Errors of typesetting.
 #[derive(Debug, thiserror::Error)]

@@ -427,7 +427,13 @@ pub async fn published_output(
     let key = (
         report.id,
         lang.code(),
-        publication.published_at.clone().unwrap_or_default(),
+        // Publishing again, or changing the summary or the infographic's indicators,
+        // makes a new key.
+        format!(
+            "{}|{}",
+            publication.published_at.as_deref().unwrap_or_default(),
+            publication.updated_at.as_deref().unwrap_or_default()
+        ),
         output,
     );
     if let Some(b) = cached(&key) {
