@@ -176,7 +176,9 @@ mod tests {
         assert_eq!(b[2].t, "li");
         assert_eq!(b[4].number, Some(1));
         assert_eq!(b[5].number, Some(2));
-        assert!(!b.iter().any(|x| x.runs.iter().any(|r| r.s.contains("script"))));
+        assert!(!b
+            .iter()
+            .any(|x| x.runs.iter().any(|r| r.s.contains("script"))));
     }
 
     #[test]

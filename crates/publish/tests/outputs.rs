@@ -54,7 +54,8 @@ fn sample() -> PublishedDocument {
                 heading: format!("Luku {i} #set page(width: 1pt)"),
                 parts: vec![
                     Part::Text {
-                        markdown: "## Alaotsikko\n\nTekstiä $ \\ # ja [linkki](https://thl.fi).".into(),
+                        markdown: "## Alaotsikko\n\nTekstiä $ \\ # ja [linkki](https://thl.fi)."
+                            .into(),
                     },
                     block(i as usize * 2),
                     block(i as usize * 2 + 1),

@@ -138,7 +138,9 @@ async fn setup(app: &TestApp) -> (reqwest::Client, i64) {
 }
 
 async fn publish(app: &TestApp, client: &reqwest::Client, id: i64, on: bool) {
-    let csrf = app.csrf(client, &format!("/reports/{id}/publication")).await;
+    let csrf = app
+        .csrf(client, &format!("/reports/{id}/publication"))
+        .await;
     let res = app
         .post_form(
             client,
@@ -181,7 +183,9 @@ both!(unpublished_is_404_publicly, |app: TestApp| async move {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Only coordinators publish.
     let (_, editor) = app.signed_in(ASIKKALA, Role::Editor).await;
-    let csrf = app.csrf(&editor, &format!("/reports/{id}/publication")).await;
+    let csrf = app
+        .csrf(&editor, &format!("/reports/{id}/publication"))
+        .await;
     let res = app
         .post_form(
             &editor,
@@ -192,51 +196,57 @@ both!(unpublished_is_404_publicly, |app: TestApp| async move {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 });
 
-both!(published_renders_in_finnish_and_swedish, |app: TestApp| async move {
-    let (client, id) = setup(&app).await;
-    publish(&app, &client, id, true).await;
-    let anon = plain_client();
-    let (status, fi) = app
-        .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=fi"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(fi.contains("<html lang=\"fi\""), "{fi}");
-    assert!(fi.contains("Sisällys"));
-    assert!(fi.contains("Tiivistelmä"));
-    assert!(fi.contains("Testityöttömyys, %"));
-    assert!(fi.contains("<svg"), "charts inline");
-    assert!(fi.contains("Nuoret liikkuvat paljon"), "summary from joys");
-    assert!(fi.contains("Asikkalan <strong>työllisyys</strong>"));
-    let (status, sv) = app
-        .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=sv"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(sv.contains("<html lang=\"sv\""));
-    assert!(sv.contains("Innehåll"));
-    assert!(sv.contains("Sammanfattning"));
-    assert!(sv.contains("Testityöttömyys, % (sv)"));
-    // The archive lists it.
-    let (status, archive) = app.get_text(&anon, &format!("/public/{ASIKKALA}")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(archive.contains(&format!("/public/{ASIKKALA}/reports/{id}")));
-    // Table download.
-    let doc = json(
-        app.get_with(&anon, &format!("/api/v1/public/reports/{id}"))
-            .await,
-    )
-    .await;
-    let anchor = doc["sections"][0]["parts"][1]["anchor"].as_str().unwrap().to_string();
-    let res = app
-        .get_with(
-            &anon,
-            &format!("/public/{ASIKKALA}/reports/{id}/tables/{anchor}.csv"),
+both!(
+    published_renders_in_finnish_and_swedish,
+    |app: TestApp| async move {
+        let (client, id) = setup(&app).await;
+        publish(&app, &client, id, true).await;
+        let anon = plain_client();
+        let (status, fi) = app
+            .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=fi"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(fi.contains("<html lang=\"fi\""), "{fi}");
+        assert!(fi.contains("Sisällys"));
+        assert!(fi.contains("Tiivistelmä"));
+        assert!(fi.contains("Testityöttömyys, %"));
+        assert!(fi.contains("<svg"), "charts inline");
+        assert!(fi.contains("Nuoret liikkuvat paljon"), "summary from joys");
+        assert!(fi.contains("Asikkalan <strong>työllisyys</strong>"));
+        let (status, sv) = app
+            .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=sv"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(sv.contains("<html lang=\"sv\""));
+        assert!(sv.contains("Innehåll"));
+        assert!(sv.contains("Sammanfattning"));
+        assert!(sv.contains("Testityöttömyys, % (sv)"));
+        // The archive lists it.
+        let (status, archive) = app.get_text(&anon, &format!("/public/{ASIKKALA}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(archive.contains(&format!("/public/{ASIKKALA}/reports/{id}")));
+        // Table download.
+        let doc = json(
+            app.get_with(&anon, &format!("/api/v1/public/reports/{id}"))
+                .await,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let csv = res.text().await.unwrap();
-    assert!(csv.contains("2022"), "{csv}");
-    assert!(csv.contains("20,0"), "{csv}");
-});
+        let anchor = doc["sections"][0]["parts"][1]["anchor"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res = app
+            .get_with(
+                &anon,
+                &format!("/public/{ASIKKALA}/reports/{id}/tables/{anchor}.csv"),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let csv = res.text().await.unwrap();
+        assert!(csv.contains("2022"), "{csv}");
+        assert!(csv.contains("20,0"), "{csv}");
+    }
+);
 
 both!(pdf_and_infographic, |app: TestApp| async move {
     let (client, id) = setup(&app).await;
@@ -248,7 +258,10 @@ both!(pdf_and_infographic, |app: TestApp| async move {
     // Cover, contents, summary and one page per section of the THL outline.
     let sections = app.store.sections(id).await.unwrap().len();
     let pages = count_pages(&pdf);
-    assert!(pages >= sections + 3, "{pages} pages for {sections} sections");
+    assert!(
+        pages >= sections + 3,
+        "{pages} pages for {sections} sections"
+    );
     let anon = plain_client();
     assert_eq!(
         app.get_with(&anon, &format!("/reports/{id}/report.pdf"))
@@ -264,13 +277,19 @@ both!(pdf_and_infographic, |app: TestApp| async move {
     assert_eq!(res.headers()["content-type"], "application/pdf");
     assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
     let res = app
-        .get_with(&anon, &format!("/public/{ASIKKALA}/reports/{id}/summary.pdf"))
+        .get_with(
+            &anon,
+            &format!("/public/{ASIKKALA}/reports/{id}/summary.pdf"),
+        )
         .await;
     let summary = res.bytes().await.unwrap();
     assert!(summary.starts_with(b"%PDF"));
     assert_eq!(count_pages(&summary), 1, "one page");
     let res = app
-        .get_with(&anon, &format!("/public/{ASIKKALA}/reports/{id}/summary.svg"))
+        .get_with(
+            &anon,
+            &format!("/public/{ASIKKALA}/reports/{id}/summary.svg"),
+        )
         .await;
     assert_eq!(res.headers()["content-type"], "image/svg+xml");
     assert!(res.text().await.unwrap().starts_with("<svg"));
@@ -295,7 +314,10 @@ both!(pdf_and_infographic, |app: TestApp| async move {
     assert_eq!(inds[0]["vs_country"]["outcome"], "worse");
     assert_eq!(inds[0]["vs_region"]["outcome"], "worse");
     assert_eq!(inds[1]["vs_country"]["outcome"], "better");
-    assert_eq!(doc["infographic"]["strengths"][0], "Nuoret liikkuvat paljon");
+    assert_eq!(
+        doc["infographic"]["strengths"][0],
+        "Nuoret liikkuvat paljon"
+    );
     assert_eq!(doc["infographic"]["concerns"][0], "Työttömyys on korkea");
     // The block's table in the document holds the same 2022 value.
     let block = &doc["sections"][0]["parts"][1];
@@ -304,7 +326,9 @@ both!(pdf_and_infographic, |app: TestApp| async move {
     assert_eq!(last[1], "20,0");
 
     // The coordinator narrows the infographic to one indicator and writes a summary.
-    let csrf = app.csrf(&client, &format!("/reports/{id}/publication")).await;
+    let csrf = app
+        .csrf(&client, &format!("/reports/{id}/publication"))
+        .await;
     let res = app
         .post_form(
             &client,
@@ -383,13 +407,19 @@ both!(open_data_api_etag, |app: TestApp| async move {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     let page2: Value = json(
-        app.get_with(&anon, "/api/v1/public/organisations/KUNTA:016/reports?page=2&per_page=1")
-            .await,
+        app.get_with(
+            &anon,
+            "/api/v1/public/organisations/KUNTA:016/reports?page=2&per_page=1",
+        )
+        .await,
     )
     .await;
     assert_eq!(page2["items"], json!([]));
     let res = app
-        .get_with(&anon, "/api/v1/public/organisations/KUNTA:016/reports?per_page=0")
+        .get_with(
+            &anon,
+            "/api/v1/public/organisations/KUNTA:016/reports?per_page=0",
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let res = app
@@ -402,25 +432,43 @@ both!(embed_svg_and_frame_headers, |app: TestApp| async move {
     load_data(&app).await;
     let anon = plain_client();
     let res = app
-        .get_with(&anon, &format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}.svg?chart=trend"))
+        .get_with(
+            &anon,
+            &format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}.svg?chart=trend"),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "image/svg+xml");
-    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(csp.contains("frame-ancestors *"), "{csp}");
     assert!(res.headers().get("x-frame-options").is_none());
     let svg = res.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(svg.contains("CC BY 4.0"), "attribution in the chart");
     let (status, html) = app
-        .get_text(&anon, &format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}?chart=compare"))
+        .get_text(
+            &anon,
+            &format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}?chart=compare"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<svg") && html.contains("CC BY 4.0"));
     for (path, status) in [
-        (format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}.svg?chart=pie"), StatusCode::BAD_REQUEST),
-        (format!("/embed/{ASIKKALA}/indicators/12345678.svg"), StatusCode::NOT_FOUND),
-        (format!("/embed/KUNTA:999999/indicators/{IND_WORSE}"), StatusCode::NOT_FOUND),
+        (
+            format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}.svg?chart=pie"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/embed/{ASIKKALA}/indicators/12345678.svg"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/embed/KUNTA:999999/indicators/{IND_WORSE}"),
+            StatusCode::NOT_FOUND,
+        ),
     ] {
         assert_eq!(app.get_with(&anon, &path).await.status(), status, "{path}");
     }

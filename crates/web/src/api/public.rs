@@ -98,7 +98,11 @@ pub async fn list(
         "items": items,
     });
     let bytes = serde_json::to_vec(&body).map_err(AppError::internal)?;
-    Ok(with_etag(&headers, Rendered::new(bytes), "application/json"))
+    Ok(with_etag(
+        &headers,
+        Rendered::new(bytes),
+        "application/json",
+    ))
 }
 
 /// `GET /api/v1/public/reports/{id}?lang=fi|sv|en`: the published document.

@@ -127,7 +127,11 @@ pub async fn embed(
         lang: viewer.lang,
     };
     let tpl = EmbedTpl {
-        page: Page::new(&anon, b.title.clone(), &format!("/embed/{org}/indicators/{id}")),
+        page: Page::new(
+            &anon,
+            b.title.clone(),
+            &format!("/embed/{org}/indicators/{id}"),
+        ),
         tr,
         public_href: format!("/public/{key}"),
         svg_href: format!("/embed/{key}/indicators/{id}.svg?chart={chart}"),

@@ -1,8 +1,8 @@
 //! HTML pages, grouped per domain.
 
 pub mod account;
-pub mod indicators;
 pub mod embed;
+pub mod indicators;
 pub mod org;
 pub mod public;
 pub mod report_data;

@@ -9,16 +9,16 @@
 use crate::auth::Viewer;
 use crate::blocks::{markdown_html, published_block, unit_label, Fmt};
 use crate::i18n::{Lang, Tr};
-use crate::pages::report_data::{load_report, ReportAccess};
 use crate::pages::render;
+use crate::pages::report_data::{load_report, ReportAccess};
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::body::Bytes;
 use axum::Router;
 use hyte_domain::document::{parse_section, Block};
 use hyte_domain::report::ObservationKind;
@@ -40,8 +40,14 @@ pub fn routes() -> Router<AppState> {
         .route("/public/{org}", get(archive))
         .route("/public/{org}/reports/{file}", get(public_report))
         .route("/public/{org}/reports/{id}/{file}", get(public_file))
-        .route("/public/{org}/reports/{id}/tables/{file}", get(public_table))
-        .route("/reports/{id}/publication", get(settings).post(save_settings))
+        .route(
+            "/public/{org}/reports/{id}/tables/{file}",
+            get(public_table),
+        )
+        .route(
+            "/reports/{id}/publication",
+            get(settings).post(save_settings),
+        )
         .route("/reports/{id}/publication/toggle", post(toggle))
         .route("/reports/{id}/report.pdf", get(private_report_pdf))
         .route("/reports/{id}/summary.pdf", get(private_summary_pdf))
@@ -469,7 +475,10 @@ pub fn with_etag(headers: &HeaderMap, r: Rendered, ctype: &'static str) -> Respo
         HeaderValue::from_static("public, max-age=60"),
     );
     // The language comes from ?lang=, the language cookie or Accept-Language.
-    h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Language"),
+    );
     res
 }
 
@@ -643,7 +652,10 @@ pub async fn public_report(
     let bytes = published_output(&state, &report, &publication, viewer.lang, what).await?;
     let res = with_etag(&headers, bytes, ctype);
     Ok(match what {
-        "pdf" => download(res, &format!("report-{}-{}.pdf", report.id, viewer.lang.code())),
+        "pdf" => download(
+            res,
+            &format!("report-{}-{}.pdf", report.id, viewer.lang.code()),
+        ),
         _ => res,
     })
 }
@@ -899,7 +911,11 @@ pub async fn save_settings(
             Some(&user.email),
             Some(&report.org),
             "publication.content",
-            &format!("report {}: summary and {} infographic indicators", report.id, chosen.len()),
+            &format!(
+                "report {}: summary and {} infographic indicators",
+                report.id,
+                chosen.len()
+            ),
         )
         .await?;
     Ok(Redirect::to(&format!("/reports/{}/publication?saved=1", report.id)).into_response())
@@ -929,13 +945,20 @@ pub async fn toggle(
         }
     };
     let user = viewer.user()?;
-    state.store.set_published(report.id, on, &user.email).await?;
+    state
+        .store
+        .set_published(report.id, on, &user.email)
+        .await?;
     state
         .store
         .audit(
             Some(&user.email),
             Some(&report.org),
-            if on { "publication.publish" } else { "publication.withdraw" },
+            if on {
+                "publication.publish"
+            } else {
+                "publication.withdraw"
+            },
             &format!("report {}", report.id),
         )
         .await?;
