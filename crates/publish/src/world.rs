@@ -1,7 +1,7 @@
 //! A Typst world held entirely in memory: one main source, a few data files and the
 //! fonts bundled with `typst-assets`. No file system, no packages, no network.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
@@ -32,7 +32,7 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
 /// The world of one compilation.
 pub(crate) struct MemoryWorld {
     main: Source,
-    files: BTreeMap<FileId, Bytes>,
+    files: HashMap<FileId, Bytes>,
 }
 
 /// File ids are interned for the life of the process, so only a bounded set of names

@@ -570,7 +570,6 @@ struct ArchiveItem {
     id: i64,
     title: String,
     kind: String,
-    term: String,
     year: Option<i64>,
     published: String,
 }
@@ -607,7 +606,6 @@ pub async fn archive(
             id,
             title: r.title.clone(),
             kind: tr.t(&format!("rep-kind-{}", r.kind.as_str())),
-            term: term.clone(),
             year: r.year,
             published: p
                 .published_at
