@@ -97,10 +97,11 @@ pub fn markdown_to_blocks(md: &str) -> Vec<MdBlock> {
             }
             Event::Start(Tag::BlockQuote(_)) => quote += 1,
             Event::End(TagEnd::BlockQuote(_)) => quote = quote.saturating_sub(1),
-            Event::End(TagEnd::Heading(_)) | Event::End(TagEnd::Paragraph) => {
-                if !cur.as_ref().is_some_and(|b| b.t == "li") {
-                    flush(&mut cur, &mut out);
-                }
+            // A paragraph inside a list item ends with the item, not before.
+            Event::End(TagEnd::Heading(_)) | Event::End(TagEnd::Paragraph)
+                if cur.as_ref().is_none_or(|b| b.t != "li") =>
+            {
+                flush(&mut cur, &mut out);
             }
             Event::End(TagEnd::Item) => flush(&mut cur, &mut out),
             Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {

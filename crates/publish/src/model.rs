@@ -79,6 +79,8 @@ pub struct PublishedSection {
 /// A piece of a section.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A document has a few hundred parts at most; boxing would only complicate building them.
+#[allow(clippy::large_enum_variant)]
 pub enum Part {
     /// Markdown text.
     Text {
