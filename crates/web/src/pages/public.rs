@@ -38,7 +38,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/public/{org}", get(archive))
-        .route("/public/{org}/reports/{file}", get(public_report))
+        // One parameter name per position (the router refuses two): `{id}` may be
+        // `12`, `12.pdf` or `12.json`.
+        .route("/public/{org}/reports/{id}", get(public_report))
         .route("/public/{org}/reports/{id}/{file}", get(public_file))
         .route(
             "/public/{org}/reports/{id}/tables/{file}",
