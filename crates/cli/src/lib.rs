@@ -4,6 +4,7 @@
 //! is here so integration tests can call it directly.
 
 pub mod bench;
+pub mod bench_publish;
 pub mod commands;
 pub mod demo;
 pub mod sotkanet;

@@ -202,6 +202,23 @@ enum BenchCommand {
         #[arg(long, default_value_t = 170)]
         indicator: i64,
     },
+    /// Create and publish a full report of Asikkala from the demo data; print its id.
+    Report {
+        #[arg(long, default_value_t = 70)]
+        blocks: usize,
+    },
+    /// Keep-alive HTTP load on one path; prints rps and latency quantiles.
+    Http {
+        /// 127.0.0.1:PORT
+        #[arg(long)]
+        addr: String,
+        #[arg(long)]
+        path: String,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
 }
 
 fn init_tracing(default: &str) {
@@ -344,6 +361,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     s.lost_saves
                 );
             }
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Report { blocks }) => {
+            println!("{}", hyte::bench_publish::fixture_report(db, blocks).await?);
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Http {
+            addr,
+            path,
+            connections,
+            seconds,
+        }) => {
+            let s = hyte::bench_publish::load(&addr, &path, connections.max(1), seconds).await?;
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "requests={} rps={:.0} p50_ms={:.2} p99_ms={:.2} body_bytes={}",
+                s.requests,
+                s.rps,
+                ms(s.p50),
+                ms(s.p99),
+                s.body_bytes
+            );
             Ok(())
         }
         Command::Bench(BenchCommand::BiggestIndicator) => {

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod orgs;
 pub mod process;
 pub mod plan;
+pub mod publication;
 pub mod reports;
 pub mod seed;
 pub mod users;

@@ -426,6 +426,67 @@ pub async fn render_block_in(
     tr: &Tr,
     id_prefix: &str,
 ) -> AppResult<String> {
+    Ok(block_tpl_at(state, org, block, line, raw, tr, id_prefix)
+        .await?
+        .render()?)
+}
+
+/// One indicator block as data for publication (`hyte_publish`): the same chart,
+/// outcomes, table and attribution the pages show.
+pub async fn published_block(
+    state: &AppState,
+    org: &Region,
+    block: &IndicatorBlock,
+    tr: &Tr,
+    id_prefix: &str,
+) -> AppResult<hyte_publish::RenderedBlock> {
+    let t = block_tpl_at(state, org, block, None, None, tr, id_prefix).await?;
+    let cell = |c: &Cell| match &c.badge {
+        Some(b) if c.text.is_empty() => b.text.clone(),
+        Some(b) => format!("{} {}", c.text, b.text),
+        None => c.text.clone(),
+    };
+    Ok(hyte_publish::RenderedBlock {
+        anchor: t.id,
+        indicator_id: t.error.is_none().then_some(block.indicator.0),
+        title: t.title,
+        subtitle: t.subtitle,
+        svg: t.svg,
+        outcomes: t
+            .outcomes
+            .into_iter()
+            .map(|o| hyte_publish::BlockOutcome {
+                against: o.against,
+                value: o.value,
+                outcome: o.badge.class.to_string(),
+                text: o.badge.text,
+            })
+            .collect(),
+        headers: t.headers,
+        rows: t
+            .rows
+            .iter()
+            .map(|(head, cells)| {
+                std::iter::once(head.clone())
+                    .chain(cells.iter().map(cell))
+                    .collect()
+            })
+            .collect(),
+        notes: t.notes,
+        attribution: t.attribution,
+        error: t.error,
+    })
+}
+
+async fn block_tpl_at(
+    state: &AppState,
+    org: &Region,
+    block: &IndicatorBlock,
+    line: Option<usize>,
+    raw: Option<&str>,
+    tr: &Tr,
+    id_prefix: &str,
+) -> AppResult<BlockTpl> {
     let id = clean_id(id_prefix);
     let lang = tr.code();
     let Some(ind) = src.indicator(block.indicator).await? else {
@@ -436,7 +497,7 @@ pub async fn render_block_in(
         let raw = raw
             .map(|r| r.trim().to_string())
             .unwrap_or_else(|| block.to_line());
-        return Ok(BlockTpl::error(tr, &id, line, &raw, msg).render()?);
+        return Ok(BlockTpl::error(tr, &id, line, &raw, msg));
     };
     let level = if block.level.as_deref() == Some("99.8") {
         CiLevel::P998
@@ -944,7 +1005,7 @@ pub async fn render_block_in(
         attribution: attribution(&ind, lang),
         frozen: src.is_frozen(),
     };
-    Ok(tpl.render()?)
+    Ok(tpl)
 }
 
 /// An area's yearly totals, oldest first.

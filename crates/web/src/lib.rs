@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::plan::routes())
         .merge(pages::coefficient::routes())
         .merge(pages::dialogue::routes())
+        .merge(pages::public::routes())
+        .merge(pages::embed::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

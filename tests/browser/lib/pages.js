@@ -64,6 +64,12 @@ const PAGES = [
   { name: 'HYTE coefficient of a welfare region', who: 'admin', url: '/org/HYVINVOINTIALUE:09/hyte-coefficient' },
   { name: 'welfare-region dialogues', who: 'admin', url: '/org/KUNTA:016/dialogue' },
   { name: 'new welfare-region dialogue', who: 'admin', url: '/org/HYVINVOINTIALUE:09/dialogue/new' },
+  // publication (issue 7): journeys_public.test.js publishes report 1 first
+  { name: 'publication settings', who: 'admin', url: '/reports/1/publication' },
+  { name: 'public archive', who: null, url: '/public/KUNTA:016' },
+  { name: 'public report', who: null, url: '/public/KUNTA:016/reports/1' },
+  { name: 'public report in Swedish', who: null, url: '/public/KUNTA:016/reports/1?lang=sv' },
+  { name: 'embedded chart', who: null, url: '/embed/KUNTA:016/indicators/2328' },
 ];
 
 // One browser context per kind of visitor, signed in once, shared by a test file.

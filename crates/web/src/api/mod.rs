@@ -7,6 +7,7 @@ pub mod indicators;
 pub mod orgs;
 pub mod process;
 pub mod plan;
+pub mod public;
 pub mod reports;
 
 use crate::{AppError, AppState};
@@ -49,6 +50,7 @@ const OPENAPI_FRAGMENTS: &[(&str, &str)] = &[
         "coefficient",
         include_str!("../../openapi/coefficient.json"),
     ),
+    ("public", include_str!("../../openapi/public.json")),
 ];
 
 /// The merged OpenAPI document. Fails when a fragment is malformed or a path or
@@ -127,4 +129,5 @@ pub fn routes() -> Router<AppState> {
         .merge(approval::routes())
         .merge(plan::routes())
         .merge(coefficient::routes())
+        .merge(public::routes())
 }

@@ -8,6 +8,10 @@ pub mod indicators;
 pub mod org;
 pub mod process;
 pub mod plan;
+pub mod embed;
+pub mod indicators;
+pub mod org;
+pub mod public;
 pub mod report_data;
 pub mod reports;
 

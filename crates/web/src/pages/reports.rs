@@ -766,6 +766,10 @@ pub async fn outline(
     if viewer.user.is_none() {
         return Ok(login_redirect(&uri));
     }
+    // `/reports/{id}.pdf` shares this route (the router has no suffix parameters).
+    if let Some(num) = id.strip_suffix(".pdf") {
+        return crate::pages::public::private_pdf(&state, &viewer, num).await;
+    }
     let ctx = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
     let sections = state.store.sections(ctx.report.id).await?;

@@ -1,0 +1,482 @@
+//! Publication (issue #7): the public site in Finnish and Swedish, PDF and infographic,
+//! open-data API with ETags, table CSV, embeddable charts and their frame headers.
+//! Unpublished content is never served publicly. Every test runs on SQLite and on
+//! PostgreSQL (`both!`).
+
+#[macro_use]
+#[path = "common/mod.rs"]
+mod common;
+
+use common::*;
+use hyte_domain::report::{ObservationKind, ObservationOrigin};
+use hyte_domain::{IndicatorId, Role};
+use hyte_store::indicators::{Denominator, Indicator, Localized};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const ASIKKALA: &str = "KUNTA:016";
+/// Significantly worse than the country in Asikkala (low is good).
+const IND_WORSE: i64 = 90_101;
+/// Significantly better than the country in Asikkala (high is good).
+const IND_BETTER: i64 = 90_102;
+
+fn definition(id: i64, title: &str, polarity: &str) -> Indicator {
+    Indicator {
+        id: IndicatorId(id),
+        title: Localized {
+            fi: title.to_string(),
+            sv: format!("{title} (sv)"),
+            en: format!("{title} (en)"),
+        },
+        unit: "PROS".into(),
+        decimals: 1,
+        polarity: polarity.parse().unwrap(),
+        denominator: Denominator::Population,
+        kind: "register".into(),
+        producer: Localized::default(),
+        description: Localized::default(),
+        interpretation: Localized::default(),
+        limits: Localized::default(),
+        theme: Some("Testi".into()),
+        population_group: Some("working_age".into()),
+        sexes: "total".into(),
+        data_updated: None,
+        range_start: None,
+        range_end: None,
+        source: "test".into(),
+        updated_at: String::new(),
+    }
+}
+
+async fn load_data(app: &TestApp) {
+    app.store
+        .put_indicator(&definition(IND_WORSE, "Testityöttömyys, %", "low_is_good"))
+        .await
+        .unwrap();
+    app.store
+        .put_indicator(&definition(IND_BETTER, "Testiliikunta, %", "high_is_good"))
+        .await
+        .unwrap();
+    let mut csv =
+        String::from("indicator,region_category,region_code,region_title_fi,year,gender,value\n");
+    for year in 2018..=2022 {
+        for (cat, code, name, pop) in [
+            ("KUNTA", "016", "Asikkala", 8000),
+            ("KUNTA", "398", "Lahti", 120_000),
+        ] {
+            csv.push_str(&format!("127,{cat},{code},{name},{year},total,{pop}\n"));
+        }
+        for (cat, code, name, worse, better) in [
+            ("KUNTA", "016", "Asikkala", 20.0, 60.0),
+            ("KUNTA", "398", "Lahti", 11.0, 50.0),
+            ("HYVINVOINTIALUE", "09", "Päijät-Häme", 12.0, 51.0),
+            ("MAA", "SSS", "Koko maa", 10.0, 50.0),
+        ] {
+            csv.push_str(&format!(
+                "{IND_WORSE},{cat},{code},{name},{year},total,{worse}\n{IND_BETTER},{cat},{code},{name},{year},total,{better}\n"
+            ));
+        }
+    }
+    app.store
+        .ingest("test-values.csv", csv.into_bytes(), None, "test")
+        .await
+        .expect("test values import");
+}
+
+/// Data, a coordinator of Asikkala (signed in) and a report with text, two indicator
+/// blocks, a joy and a concern.
+async fn setup(app: &TestApp) -> (reqwest::Client, i64) {
+    load_data(app).await;
+    let (coord, client) = app.signed_in(ASIKKALA, Role::Coordinator).await;
+    let token = app.api_token(&coord).await;
+    let res = plain_client()
+        .request(
+            Method::POST,
+            app.url("/api/v1/organisations/KUNTA:016/reports"),
+        )
+        .bearer_auth(&token)
+        .json(&json!({
+            "kind": "term_report", "title": "Hyvinvointikertomus 2025–2029",
+            "term_start": 2025, "term_end": 2029, "template": "thl"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = json(res).await["report"]["id"].as_i64().unwrap();
+    let sections = app.store.sections(id).await.unwrap();
+    app.store
+        .save_section(
+            sections[0].id,
+            0,
+            &format!("Asikkalan **työllisyys** on huolenaihe.\n\n{{{{indicator {IND_WORSE} chart=trend compare=region,country}}}}\n\nLiikunta sujuu.\n\n{{{{indicator {IND_BETTER} chart=compare compare=region,country}}}}\n"),
+            &coord.email,
+            None,
+        )
+        .await
+        .unwrap();
+    for (kind, body) in [
+        (ObservationKind::Joy, "Nuoret liikkuvat paljon"),
+        (ObservationKind::Concern, "Työttömyys on korkea"),
+    ] {
+        app.store
+            .add_observation(
+                id,
+                kind,
+                body,
+                None,
+                ObservationOrigin::WorkingGroup,
+                None,
+                "accepted",
+                &[],
+                &coord.email,
+            )
+            .await
+            .unwrap();
+    }
+    (client, id)
+}
+
+async fn publish(app: &TestApp, client: &reqwest::Client, id: i64, on: bool) {
+    let csrf = app
+        .csrf(client, &format!("/reports/{id}/publication"))
+        .await;
+    let res = app
+        .post_form(
+            client,
+            &format!("/reports/{id}/publication/toggle"),
+            &[("csrf", &csrf), ("publish", if on { "1" } else { "0" })],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+both!(unpublished_is_404_publicly, |app: TestApp| async move {
+    let (client, id) = setup(&app).await;
+    let anon = plain_client();
+    for path in [
+        format!("/public/{ASIKKALA}/reports/{id}"),
+        format!("/public/{ASIKKALA}/reports/{id}.pdf"),
+        format!("/public/{ASIKKALA}/reports/{id}/summary.pdf"),
+        format!("/api/v1/public/reports/{id}"),
+    ] {
+        let res = app.get_with(&anon, &path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let list = json(
+        app.get_with(&anon, "/api/v1/public/organisations/KUNTA:016/reports")
+            .await,
+    )
+    .await;
+    assert_eq!(list["total"], 0);
+    // Published under the wrong organisation is still 404.
+    publish(&app, &client, id, true).await;
+    let res = app
+        .get_with(&anon, &format!("/public/KUNTA:398/reports/{id}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Withdrawn again: gone.
+    publish(&app, &client, id, false).await;
+    let res = app
+        .get_with(&anon, &format!("/public/{ASIKKALA}/reports/{id}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Only coordinators publish.
+    let (_, editor) = app.signed_in(ASIKKALA, Role::Editor).await;
+    let csrf = app
+        .csrf(&editor, &format!("/reports/{id}/publication"))
+        .await;
+    let res = app
+        .post_form(
+            &editor,
+            &format!("/reports/{id}/publication/toggle"),
+            &[("csrf", &csrf), ("publish", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+});
+
+both!(
+    published_renders_in_finnish_and_swedish,
+    |app: TestApp| async move {
+        let (client, id) = setup(&app).await;
+        publish(&app, &client, id, true).await;
+        let anon = plain_client();
+        let (status, fi) = app
+            .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=fi"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(fi.contains("<html lang=\"fi\""), "{fi}");
+        assert!(fi.contains("Sisällys"));
+        assert!(fi.contains("Tiivistelmä"));
+        assert!(fi.contains("Testityöttömyys, %"));
+        assert!(fi.contains("<svg"), "charts inline");
+        assert!(fi.contains("Nuoret liikkuvat paljon"), "summary from joys");
+        assert!(fi.contains("Asikkalan <strong>työllisyys</strong>"));
+        let (status, sv) = app
+            .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=sv"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(sv.contains("<html lang=\"sv\""));
+        assert!(sv.contains("Innehåll"));
+        assert!(sv.contains("Sammanfattning"));
+        assert!(sv.contains("Testityöttömyys, % (sv)"));
+        // The archive lists it.
+        let (status, archive) = app.get_text(&anon, &format!("/public/{ASIKKALA}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(archive.contains(&format!("/public/{ASIKKALA}/reports/{id}")));
+        // Table download.
+        let doc = json(
+            app.get_with(&anon, &format!("/api/v1/public/reports/{id}"))
+                .await,
+        )
+        .await;
+        let anchor = doc["sections"][0]["parts"][1]["anchor"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res = app
+            .get_with(
+                &anon,
+                &format!("/public/{ASIKKALA}/reports/{id}/tables/{anchor}.csv"),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let csv = res.text().await.unwrap();
+        assert!(csv.contains("2022"), "{csv}");
+        assert!(csv.contains("20,0"), "{csv}");
+    }
+);
+
+both!(pdf_and_infographic, |app: TestApp| async move {
+    let (client, id) = setup(&app).await;
+    // Signed-in readers get the working copy's PDF before publication.
+    let res = app.get_with(&client, &format!("/reports/{id}.pdf")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    // Cover, contents, summary and one page per section of the THL outline.
+    let sections = app.store.sections(id).await.unwrap().len();
+    let pages = count_pages(&pdf);
+    assert!(
+        pages >= sections + 3,
+        "{pages} pages for {sections} sections"
+    );
+    let anon = plain_client();
+    assert_eq!(
+        app.get_with(&anon, &format!("/reports/{id}/report.pdf"))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    publish(&app, &client, id, true).await;
+    let res = app
+        .get_with(&anon, &format!("/public/{ASIKKALA}/reports/{id}.pdf"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
+    let res = app
+        .get_with(
+            &anon,
+            &format!("/public/{ASIKKALA}/reports/{id}/summary.pdf"),
+        )
+        .await;
+    let summary = res.bytes().await.unwrap();
+    assert!(summary.starts_with(b"%PDF"));
+    assert_eq!(count_pages(&summary), 1, "one page");
+    let res = app
+        .get_with(
+            &anon,
+            &format!("/public/{ASIKKALA}/reports/{id}/summary.svg"),
+        )
+        .await;
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    assert!(res.text().await.unwrap().starts_with("<svg"));
+    let res = app
+        .get_with(&client, &format!("/reports/{id}/summary.png"))
+        .await;
+    assert_eq!(&res.bytes().await.unwrap()[1..4], b"PNG");
+
+    // The infographic's numbers are the document's: Asikkala's latest values, worse
+    // and better than the country and the welfare region.
+    let doc = json(
+        app.get_with(&anon, &format!("/api/v1/public/reports/{id}?lang=fi"))
+            .await,
+    )
+    .await;
+    let inds = doc["infographic"]["indicators"].as_array().unwrap();
+    assert_eq!(inds.len(), 2, "{doc}");
+    assert_eq!(inds[0]["id"], IND_WORSE);
+    assert_eq!(inds[0]["value"], 20.0);
+    assert_eq!(inds[0]["year"], 2022);
+    assert_eq!(inds[0]["value_text"], "20,0 %");
+    assert_eq!(inds[0]["vs_country"]["outcome"], "worse");
+    assert_eq!(inds[0]["vs_region"]["outcome"], "worse");
+    assert_eq!(inds[1]["vs_country"]["outcome"], "better");
+    assert_eq!(
+        doc["infographic"]["strengths"][0],
+        "Nuoret liikkuvat paljon"
+    );
+    assert_eq!(doc["infographic"]["concerns"][0], "Työttömyys on korkea");
+    // The block's table in the document holds the same 2022 value.
+    let block = &doc["sections"][0]["parts"][1];
+    let last = block["rows"].as_array().unwrap().last().unwrap();
+    assert_eq!(last[0], "2022");
+    assert_eq!(last[1], "20,0");
+
+    // The coordinator narrows the infographic to one indicator and writes a summary.
+    let csrf = app
+        .csrf(&client, &format!("/reports/{id}/publication"))
+        .await;
+    let res = app
+        .post_form(
+            &client,
+            &format!("/reports/{id}/publication"),
+            &[
+                ("csrf", &csrf),
+                ("summary", "Selkokielinen **tiivistelmä**."),
+                ("indicator", &IND_BETTER.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Re-publishing makes a new version (a new cache key).
+    publish(&app, &client, id, true).await;
+    let doc = json(
+        app.get_with(&anon, &format!("/api/v1/public/reports/{id}"))
+            .await,
+    )
+    .await;
+    let inds = doc["infographic"]["indicators"].as_array().unwrap();
+    assert_eq!(inds.len(), 1);
+    assert_eq!(inds[0]["id"], IND_BETTER);
+    assert_eq!(doc["summary"], "Selkokielinen **tiivistelmä**.");
+    let res = app
+        .post_form(
+            &client,
+            &format!("/reports/{id}/publication"),
+            &[("csrf", &csrf), ("indicator", "abc")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+});
+
+/// Counts `/Type /Page` objects (not `/Pages`) in an uncompressed object table.
+fn count_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.matches("/Type /Page")
+        .count()
+        .saturating_sub(text.matches("/Type /Pages").count())
+}
+
+both!(open_data_api_etag, |app: TestApp| async move {
+    let (client, id) = setup(&app).await;
+    publish(&app, &client, id, true).await;
+    let anon = plain_client();
+    let res = app
+        .get_with(&anon, &format!("/api/v1/public/reports/{id}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let doc: Value = res.json().await.unwrap();
+    assert_eq!(doc["id"], id);
+    assert_eq!(doc["org"]["key"], ASIKKALA);
+    assert!(doc["attribution"].as_str().unwrap().contains("CC BY 4.0"));
+    let res = anon
+        .get(app.url(&format!("/api/v1/public/reports/{id}")))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    let list = anon
+        .get(app.url("/api/v1/public/organisations/KUNTA:016/reports?per_page=1"))
+        .send()
+        .await
+        .unwrap();
+    let list_etag = list.headers()["etag"].to_str().unwrap().to_string();
+    let list: Value = list.json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], id);
+    let res = anon
+        .get(app.url("/api/v1/public/organisations/KUNTA:016/reports?per_page=1"))
+        .header("if-none-match", &list_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    let page2: Value = json(
+        app.get_with(
+            &anon,
+            "/api/v1/public/organisations/KUNTA:016/reports?page=2&per_page=1",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(page2["items"], json!([]));
+    let res = app
+        .get_with(
+            &anon,
+            "/api/v1/public/organisations/KUNTA:016/reports?per_page=0",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .get_with(&anon, "/api/v1/public/organisations/KUNTA:999999/reports")
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+});
+
+both!(embed_svg_and_frame_headers, |app: TestApp| async move {
+    load_data(&app).await;
+    let anon = plain_client();
+    let res = app
+        .get_with(
+            &anon,
+            &format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}.svg?chart=trend"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors *"), "{csp}");
+    assert!(res.headers().get("x-frame-options").is_none());
+    let svg = res.text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains("CC BY 4.0"), "attribution in the chart");
+    let (status, html) = app
+        .get_text(
+            &anon,
+            &format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}?chart=compare"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<svg") && html.contains("CC BY 4.0"));
+    for (path, status) in [
+        (
+            format!("/embed/{ASIKKALA}/indicators/{IND_WORSE}.svg?chart=pie"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/embed/{ASIKKALA}/indicators/12345678.svg"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/embed/KUNTA:999999/indicators/{IND_WORSE}"),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        assert_eq!(app.get_with(&anon, &path).await.status(), status, "{path}");
+    }
+    // Everything else still refuses framing.
+    let res = app.get_with(&anon, &format!("/public/{ASIKKALA}")).await;
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    assert!(res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+});
