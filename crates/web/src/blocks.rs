@@ -426,7 +426,7 @@ pub async fn render_block_in(
     tr: &Tr,
     id_prefix: &str,
 ) -> AppResult<String> {
-    Ok(block_tpl_at(state, org, block, line, raw, tr, id_prefix)
+    Ok(block_tpl_at(src, org, block, line, raw, tr, id_prefix)
         .await?
         .render()?)
 }
@@ -434,13 +434,13 @@ pub async fn render_block_in(
 /// One indicator block as data for publication (`hyte_publish`): the same chart,
 /// outcomes, table and attribution the pages show.
 pub async fn published_block(
-    state: &AppState,
+    src: &ValueSource<'_>,
     org: &Region,
     block: &IndicatorBlock,
     tr: &Tr,
     id_prefix: &str,
 ) -> AppResult<hyte_publish::RenderedBlock> {
-    let t = block_tpl_at(state, org, block, None, None, tr, id_prefix).await?;
+    let t = block_tpl_at(src, org, block, None, None, tr, id_prefix).await?;
     let cell = |c: &Cell| match &c.badge {
         Some(b) if c.text.is_empty() => b.text.clone(),
         Some(b) => format!("{} {}", c.text, b.text),
@@ -479,7 +479,7 @@ pub async fn published_block(
 }
 
 async fn block_tpl_at(
-    state: &AppState,
+    src: &ValueSource<'_>,
     org: &Region,
     block: &IndicatorBlock,
     line: Option<usize>,

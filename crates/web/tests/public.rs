@@ -134,6 +134,21 @@ async fn setup(app: &TestApp) -> (reqwest::Client, i64) {
             .await
             .unwrap();
     }
+    // Through the council: approval freezes the version the public site serves.
+    for body in [
+        json!({"move": "start_commenting"}),
+        json!({"move": "to_board"}),
+        json!({"move": "council_approve", "decision_date": "2026-05-18", "minutes_section": "§ 45"}),
+    ] {
+        let res = plain_client()
+            .post(app.url(&format!("/api/v1/reports/{id}/approval/transitions")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{body}: {}", res.status());
+    }
     (client, id)
 }
 

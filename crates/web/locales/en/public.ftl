@@ -3,6 +3,7 @@ pub-nav = Publication
 pub-attribution = Source: Sotkanet Indicator Bank, THL (https://sotkanet.fi), licence CC BY 4.0. Confidence intervals, comparisons and derived benchmark values computed by Hyte.
 pub-summary-intro = This is a plain-language summary of the welfare report of { $org }: what is going well in residents' welfare and what we are concerned about.
 pub-strengths = Strengths
+pub-council = Council
 pub-concerns = Concerns
 pub-goals = Main goals
 pub-contents = Contents

@@ -3,6 +3,7 @@ pub-nav = Julkaisu
 pub-attribution = Tietolähde: Sotkanet-indikaattoripankki, THL (https://sotkanet.fi), lisenssi CC BY 4.0. Luottamusvälit, vertailut ja johdetut vertailuarvot on laskenut Hyte.
 pub-summary-intro = { $org } – selkokielinen tiivistelmä hyvinvointikertomuksesta: mikä asukkaiden hyvinvoinnissa on hyvin ja mistä olemme huolissamme.
 pub-strengths = Vahvuudet
+pub-council = Valtuusto
 pub-concerns = Huolenaiheet
 pub-goals = Keskeiset tavoitteet
 pub-contents = Sisällys

@@ -3,6 +3,7 @@ pub-nav = Publicering
 pub-attribution = Källa: Sotkanets indikatorbank, THL (https://sotkanet.fi), licens CC BY 4.0. Konfidensintervall, jämförelser och härledda jämförelsevärden har beräknats av Hyte.
 pub-summary-intro = Det här är en sammanfattning på lättläst språk av välfärdsberättelsen för { $org }: vad som går bra i invånarnas välfärd och vad vi är oroliga för.
 pub-strengths = Styrkor
+pub-council = Fullmäktige
 pub-concerns = Orosmoment
 pub-goals = Viktigaste målen
 pub-contents = Innehåll

@@ -109,6 +109,13 @@ pub async fn apply_move(
         .store
         .record_transition(report.id, &t, &user.email, frozen.as_ref())
         .await?;
+    if t.to == ApprovalState::Published {
+        // The public site serves what this move publishes (pages::public::is_public).
+        state
+            .store
+            .set_published(report.id, true, &user.email)
+            .await?;
+    }
     let mut detail = format!(
         "report {} '{}': {} → {} ({})",
         report.id, report.title, t.from, t.to, t.mv

@@ -9,8 +9,6 @@ pub mod org;
 pub mod process;
 pub mod plan;
 pub mod embed;
-pub mod indicators;
-pub mod org;
 pub mod public;
 pub mod report_data;
 pub mod reports;

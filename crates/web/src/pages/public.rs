@@ -6,6 +6,7 @@
 //! PDFs and JSON are cached per (report, language, publication time); withdrawing or
 //! re-publishing changes the key.
 
+use crate::analysis::ValueSource;
 use crate::auth::Viewer;
 use crate::blocks::{markdown_html, published_block, unit_label, Fmt};
 use crate::i18n::{Lang, Tr};
@@ -24,7 +25,7 @@ use hyte_domain::document::{parse_section, Block};
 use hyte_domain::report::ObservationKind;
 use hyte_domain::{IndicatorId, RegionCategory, RegionKey, Sex};
 use hyte_publish::{
-    Infographic, KeyIndicator, Labels, OrgRef, OutcomeRef, Part, PublishedDocument,
+    Approval, Infographic, KeyIndicator, Labels, OrgRef, OutcomeRef, Part, PublishedDocument,
     PublishedSection, RenderedBlock,
 };
 use hyte_stats::CiLevel;
@@ -67,8 +68,9 @@ const TOP_OBSERVATIONS: usize = 3;
 
 /// Whether a report may be served publicly.
 ///
-/// LEAD: replace with the approval workflow's `published` state once it lands; until
-/// then the coordinator's "publish now (preview)" switch (`report_publication`) decides.
+/// Whether a report is on the public site: the approval workflow's "publish" move
+/// (after the council's approval) sets `report_publication.published_at`; the
+/// coordinator can withdraw it from the site and put it back without a new decision.
 pub fn is_public(publication: &Publication) -> bool {
     publication.is_published()
 }
@@ -114,10 +116,6 @@ pub async fn published_report_by_id(
 // The document
 
 /// Builds the document a resident reads, in one language.
-///
-/// LEAD: build from the frozen version once approval lands (its section texts, the
-/// snapshot of block values and the approval record); today it renders the report's
-/// WORKING COPY: current section texts with live indicator blocks.
 pub async fn build_document(
     state: &AppState,
     report: &Report,
@@ -131,17 +129,49 @@ pub async fn build_document(
         .region(&report.org)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no organisation {}", report.org)))?;
+    // An approved report is published from its latest frozen version: the text and
+    // the numbers the council approved, whatever has been imported since. Before
+    // approval (the signed-in working copy outputs) it is the current text and data.
+    let facts = state.store.approval_facts(report.id).await?;
+    let frozen = match facts.latest_version {
+        Some(n) if facts.council_approved => state.store.version_document(report.id, n).await?,
+        _ => None,
+    };
+    let snapshot = frozen.as_ref().map(|d| d.snapshot());
+    let src = match &snapshot {
+        Some(snap) => ValueSource::Frozen(&state.store, snap),
+        None => ValueSource::Live(&state.store),
+    };
+    let texts: Vec<(i64, String, String)> = match &frozen {
+        Some(d) => d
+            .sections
+            .iter()
+            .map(|s| (s.section_id, s.heading.clone(), s.body.clone()))
+            .collect(),
+        None => state
+            .store
+            .sections(report.id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.heading, s.body))
+            .collect(),
+    };
+    let approval = facts.decision.as_ref().map(|d| Approval {
+        date: d.date.clone(),
+        body: Some(tr.t("pub-council")),
+        paragraph: Some(d.minutes_section.clone()),
+        link: d.link.clone(),
+    });
     let mut sections = vec![];
     let mut block_ids: Vec<i64> = vec![];
-    for s in state.store.sections(report.id).await? {
+    for (sid, heading, body) in texts {
         let mut parts = vec![];
-        for b in parse_section(&s.body) {
+        for b in parse_section(&body) {
             parts.push(match b {
                 Block::Text { markdown } => Part::Text { markdown },
                 Block::Indicator { line, block } => {
-                    let rb =
-                        published_block(state, &org, &block, &tr, &format!("s{}-l{line}", s.id))
-                            .await?;
+                    let rb = published_block(&src, &org, &block, &tr, &format!("s{sid}-l{line}"))
+                        .await?;
                     if let Some(i) = rb.indicator_id {
                         if !block_ids.contains(&i) {
                             block_ids.push(i);
@@ -150,7 +180,7 @@ pub async fn build_document(
                     Part::Block(rb)
                 }
                 Block::Invalid { line, raw, message } => Part::Block(RenderedBlock {
-                    anchor: format!("s{}-l{line}", s.id),
+                    anchor: format!("s{sid}-l{line}"),
                     indicator_id: None,
                     title: tr.t("blk-error"),
                     subtitle: raw,
@@ -165,8 +195,8 @@ pub async fn build_document(
             });
         }
         sections.push(PublishedSection {
-            id: s.id,
-            heading: s.heading,
+            id: sid,
+            heading,
             parts,
         });
     }
@@ -199,7 +229,7 @@ pub async fn build_document(
     };
     let mut indicators = vec![];
     for id in chosen {
-        if let Some(k) = key_indicator(state, &org.key, id, &tr).await? {
+        if let Some(k) = key_indicator(&src, &org.key, id, &tr).await? {
             indicators.push(k);
         }
     }
@@ -224,8 +254,7 @@ pub async fn build_document(
         language: code.to_string(),
         languages: report.languages.clone(),
         published_at: publication.published_at.clone(),
-        // LEAD: the approval record of the frozen version.
-        approval: None,
+        approval,
         summary,
         sections,
         infographic: Infographic {
@@ -293,16 +322,16 @@ fn labels(tr: &Tr, report: &Report) -> Labels {
 /// The latest value of an indicator in an area with its outcome against the country
 /// and the welfare region (`None` for an unknown indicator).
 async fn key_indicator(
-    state: &AppState,
+    src: &ValueSource<'_>,
     area: &RegionKey,
     id: i64,
     tr: &Tr,
 ) -> AppResult<Option<KeyIndicator>> {
-    let Some(ind) = state.store.indicator(IndicatorId(id)).await? else {
+    let Some(ind) = src.indicator(IndicatorId(id)).await? else {
         return Ok(None);
     };
-    let all = crate::analysis::assess(
-        &state.store,
+    let all = crate::analysis::assess_in(
+        src,
         &ind,
         &ValueQuery {
             regions: vec![area.clone()],
@@ -945,10 +974,27 @@ pub async fn toggle(
         }
     };
     let user = viewer.user()?;
-    state
-        .store
-        .set_published(report.id, on, &user.email)
+    let approval = state.store.approval_state(report.id).await?;
+    if on && approval != hyte_domain::approval::ApprovalState::Published {
+        // Only an approved report is published, and publishing is a step of the
+        // approval record: the same move as on the approval tab.
+        let tr = Tr::new(viewer.lang);
+        crate::pages::approval::apply_move(
+            &state,
+            user,
+            &report,
+            access,
+            hyte_domain::approval::Move::Publish,
+            &hyte_domain::approval::MoveInput::default(),
+            &tr,
+        )
         .await?;
+    } else {
+        state
+            .store
+            .set_published(report.id, on, &user.email)
+            .await?;
+    }
     state
         .store
         .audit(
