@@ -16,17 +16,21 @@ mod common;
 
 use common::*;
 use hyte_domain::approval::{decide, ApprovalState, Move, MoveInput};
+use hyte_domain::plan::BudgetYear;
 use hyte_domain::report::{
     parse_outline_template, MeasureKind, ObservationKind, ObservationOrigin, ReportKind,
     SelectionState, THL_OUTLINE_CSV,
 };
 use hyte_domain::{IndicatorId, RegionKey, Role};
+use hyte_store::dialogue::{DialogueInput, Goal};
 use hyte_store::indicators::{Denominator, Indicator, Localized};
+use hyte_store::plan::{ActionInput, FollowUpInput, GoalInput};
 use hyte_store::reports::{NewReport, Selection};
 use hyte_store::users::NewUser;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::Method;
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const DOC: &str = include_str!("../../../docs/PERMISSIONS.md");
 const OWN: &str = "KUNTA:016";
@@ -178,12 +182,40 @@ struct Fixture {
     section: i64,
     comment: i64,
     observation: i64,
+    /// A process task of the report, owned by the sector editor.
+    task: i64,
+    /// A goal of the report's plan, its action (of the sector) and a follow-up.
+    goal: i64,
+    action: i64,
+    followup: i64,
+    /// A pending invitation to the own organisation and its secret token.
+    invitation: i64,
+    invite_token: String,
+    /// A commenter of the own organisation (not a caller: rows change their role).
+    member: i64,
+    /// A dialogue of the own municipality and its welfare region.
+    dialogue: i64,
 }
 
-/// A fresh report of the own organisation with a sector-owned section, a comment and
-/// an observation; with `approved`, also moved to council approval with a frozen
-/// version 1.
-async fn fixture(app: &TestApp, approved: bool) -> Fixture {
+/// What the public rows refer to: a published report of the own organisation and the
+/// anchor of a table in it.
+struct Published {
+    report: i64,
+    anchor: String,
+}
+
+/// A number for unique e-mail addresses.
+fn unique() -> u64 {
+    static N: AtomicU64 = AtomicU64::new(1);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A fresh report of the own organisation with a sector-owned section, a comment, an
+/// observation, a process task owned by `task_owner`, a plan (goal, action,
+/// follow-up); and, of the organisation, a pending invitation, a member and a
+/// dialogue. With `approved`, the report is also moved to council approval with a
+/// frozen version 1.
+async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
     let template = parse_outline_template(THL_OUTLINE_CSV).unwrap();
     let r = app
         .store
@@ -277,11 +309,175 @@ async fn fixture(app: &TestApp, approved: bool) -> Fixture {
             state = t.to;
         }
     }
+    let by = "matrix@hyte.example.fi";
+    app.store.ensure_tasks(r.id, by).await.unwrap();
+    let task = app
+        .store
+        .add_task(r.id, 1, "Matriisi-tehtävä", by)
+        .await
+        .unwrap();
+    app.store
+        .update_task(
+            task.id,
+            &hyte_store::process::TaskChange {
+                owner_id: Some(Some(task_owner)),
+                ..Default::default()
+            },
+            by,
+        )
+        .await
+        .unwrap();
+    let year = |y| BudgetYear::new(y).unwrap();
+    let goal = app
+        .store
+        .add_goal(
+            r.id,
+            &GoalInput {
+                title: "Matriisi-tavoite".into(),
+                description: String::new(),
+                tags: vec![],
+                observations: vec![],
+            },
+            by,
+        )
+        .await
+        .unwrap();
+    let action = app
+        .store
+        .add_action(
+            goal,
+            &ActionInput {
+                title: "Matriisi-toimenpide".into(),
+                sector: SECTOR.into(),
+                responsible: "Kunnanjohtaja".into(),
+                start_year: year(2026),
+                end_year: year(2027),
+                tags: vec![],
+                resources: vec![],
+            },
+            by,
+        )
+        .await
+        .unwrap();
+    let followup = app
+        .store
+        .add_followup(
+            &FollowUpInput {
+                goal_id: goal,
+                action_id: Some(action),
+                indicator_id: IND,
+                baseline_year: 2022,
+                baseline_value: 12.5,
+                baseline_overridden: false,
+                target_year: 2028,
+                target_value: 10.0,
+            },
+            by,
+        )
+        .await
+        .unwrap();
+    let n = unique();
+    let invite_token = hyte_web::auth::random_token();
+    let invitation = app
+        .store
+        .create_invitation(
+            &OWN.parse().unwrap(),
+            &format!("kutsuttu-{n}@hyte.example.fi"),
+            Role::Commenter,
+            None,
+            &invite_token,
+            by,
+        )
+        .await
+        .unwrap()
+        .id;
+    let member = app
+        .store
+        .create_user(&NewUser {
+            email: format!("jasen-{n}@hyte.example.fi"),
+            name: format!("Jäsen {n}"),
+            org: Some(OWN.parse().unwrap()),
+            role: Role::Commenter,
+            sector: None,
+            // Never signs in.
+            password_hash: "-".into(),
+        })
+        .await
+        .unwrap()
+        .id;
+    let dialogue = app
+        .store
+        .create_dialogue(
+            &OWN.parse().unwrap(),
+            &REGION.parse().unwrap(),
+            DialogueInput {
+                year: 2026,
+                held_on: None,
+                participants: "Kunnanjohtaja, hyvinvointialueen edustaja".into(),
+                support_needs: String::new(),
+                goals: vec![Goal {
+                    goal: "Yhteinen tavoite".into(),
+                    status: String::new(),
+                    note: String::new(),
+                }],
+            },
+            by,
+        )
+        .await
+        .unwrap();
     Fixture {
         report: r.id,
         section: section.id,
         comment,
         observation,
+        task: task.id,
+        goal,
+        action,
+        followup,
+        invitation,
+        invite_token,
+        member,
+        dialogue,
+    }
+}
+
+/// A published report (publication switched on) whose first section holds an
+/// indicator block, so its public page, files and a table exist.
+async fn published(app: &TestApp, task_owner: i64) -> Published {
+    let f = fixture(app, false, task_owner).await;
+    app.store
+        .save_section(
+            f.section,
+            0,
+            &format!("Julkinen teksti.\n\n{{{{indicator {IND} chart=trend compare=country}}}}\n"),
+            "matrix@hyte.example.fi",
+            None,
+        )
+        .await
+        .unwrap();
+    app.store
+        .set_published(f.report, true, "matrix@hyte.example.fi")
+        .await
+        .unwrap();
+    let res = plain_client()
+        .get(app.url(&format!("/api/v1/public/reports/{}", f.report)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "the published fixture");
+    let doc = json(res).await;
+    let anchor = doc["sections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["parts"].as_array().into_iter().flatten())
+        .find(|p| p["headers"].as_array().is_some_and(|h| !h.is_empty()))
+        .and_then(|p| p["anchor"].as_str())
+        .expect("a table in the published report")
+        .to_string();
+    Published {
+        report: f.report,
+        anchor,
     }
 }
 
@@ -365,7 +561,7 @@ async fn data(app: &TestApp) {
 }
 
 /// Sends one cell's request and returns the observed outcome as the table writes it.
-async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture) -> String {
+async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture, p: &Published) -> String {
     // A fresh session (the row may sign out or change the password) and token.
     let mut session = None;
     let mut token = None;
@@ -397,6 +593,18 @@ async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture) -> String 
             .replace("{tid}", &tid.to_string())
             .replace("{item_key}", &format!("sotkanet:{IND}"))
             .replace("{v}", "1")
+            .replace("{region}", REGION)
+            .replace("{task}", &f.task.to_string())
+            .replace("{goal}", &f.goal.to_string())
+            .replace("{action}", &f.action.to_string())
+            .replace("{followup}", &f.followup.to_string())
+            .replace("{inv}", &f.invitation.to_string())
+            .replace("{token}", &f.invite_token)
+            .replace("{member}", &f.member.to_string())
+            .replace("{dlg}", &f.dialogue.to_string())
+            .replace("{pub}", &p.report.to_string())
+            .replace("{anchor}", &p.anchor)
+            .replace("{n}", &unique().to_string())
             .replace(
                 "{csrf}",
                 session.as_ref().map(|(_, c)| c.as_str()).unwrap_or(""),
@@ -437,6 +645,10 @@ async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture) -> String 
             };
         }
         req = req.multipart(form);
+    } else if let Some(body) = request.strip_prefix("csv ") {
+        req = req
+            .header(CONTENT_TYPE, "text/csv")
+            .body(body.replace(';', "\n"));
     } else {
         assert!(
             request == "-" || request.is_empty(),
@@ -470,19 +682,34 @@ both!(walk_the_whole_matrix, |app: TestApp| async move {
         .map(|r| (r.method.clone(), r.path.clone()))
         .collect();
     let normalise = |p: &str| {
-        // Path parameters are named per module; compare the shape only.
-        p.split('/')
+        // Path parameters are named per module; compare the shape only (a row may
+        // add a query).
+        p.split('?')
+            .next()
+            .unwrap_or(p)
+            .split('/')
             .map(|s| if s.starts_with('{') { "{}" } else { s })
             .collect::<Vec<_>>()
             .join("/")
     };
-    let documented_shapes: BTreeSet<(String, String)> = documented
+    let documented_shapes: Vec<(String, String)> = documented
         .iter()
         .map(|(m, p)| (m.clone(), normalise(p)))
         .collect();
+    // A row covers a route when the shapes match; a route's parameter may also be
+    // written as a value (`…/progress/2026`, `…/summary.svg`).
+    let covers = |row: &str, route: &str| {
+        let (a, b): (Vec<&str>, Vec<&str>) = (row.split('/').collect(), route.split('/').collect());
+        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || *y == "{}")
+    };
     let missing: Vec<String> = declared_routes()
         .into_iter()
-        .filter(|(m, p)| !documented_shapes.contains(&(m.clone(), normalise(p))))
+        .filter(|(m, p)| {
+            let route = normalise(p);
+            !documented_shapes
+                .iter()
+                .any(|(dm, dp)| dm == m && covers(dp, &route))
+        })
         .map(|(m, p)| format!("{m} {p}"))
         .collect();
     assert!(
@@ -493,8 +720,11 @@ both!(walk_the_whole_matrix, |app: TestApp| async move {
 
     data(&app).await;
     let callers = callers(&app).await;
-    let shared = fixture(&app, false).await;
-    let approved = fixture(&app, true).await;
+    // The sector editor owns the fixtures' process task.
+    let owner = callers[4].user_id.unwrap();
+    let shared = fixture(&app, false, owner).await;
+    let approved = fixture(&app, true, owner).await;
+    let public = published(&app, owner).await;
     let print = std::env::var("PERMISSION_MATRIX_PRINT").is_ok();
     let mut wrong = vec![];
     for row in &rows {
@@ -508,10 +738,10 @@ both!(walk_the_whole_matrix, |app: TestApp| async move {
             } else if row.method == "GET" {
                 &shared
             } else {
-                fresh = fixture(&app, false).await;
+                fresh = fixture(&app, false, owner).await;
                 &fresh
             };
-            let outcome = send(&app, row, caller, f).await;
+            let outcome = send(&app, row, caller, f, &public).await;
             if outcome != row.expect[i] {
                 wrong.push(format!(
                     "{} {} as {}: expected {}, got {outcome}",
