@@ -17,8 +17,8 @@ pub mod indicators;
 pub mod ingest;
 
 pub mod orgs;
-pub mod process;
 pub mod plan;
+pub mod process;
 pub mod publication;
 pub mod reports;
 pub mod seed;

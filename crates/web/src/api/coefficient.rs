@@ -120,7 +120,7 @@ async fn import(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-    body: String,
+    crate::api::reports::ApiText(body): crate::api::reports::ApiText,
 ) -> Result<Response, ApiError> {
     let region = readable_org(&state, &viewer, &org).await?;
     let user = viewer.user()?.clone();

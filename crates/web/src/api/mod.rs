@@ -5,8 +5,8 @@ pub mod approval;
 pub mod coefficient;
 pub mod indicators;
 pub mod orgs;
-pub mod process;
 pub mod plan;
+pub mod process;
 pub mod public;
 pub mod reports;
 
@@ -93,24 +93,6 @@ async fn openapi() -> Response {
         .into_response()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn openapi_fragments_merge_without_clashes() {
-        let doc = super::openapi_document().expect("fragments merge");
-        let paths = doc["paths"].as_object().expect("paths");
-        assert!(paths.contains_key("/indicators/{id}/values"));
-        assert!(paths.contains_key("/reports/{id}/sections"));
-        // Every $ref points at a schema, response or scheme that exists.
-        let text = doc.to_string();
-        for piece in text.split("\"#/components/").skip(1) {
-            let reference = &piece[..piece.find('"').expect("closing quote")];
-            let pointer = format!("/components/{reference}");
-            assert!(doc.pointer(&pointer).is_some(), "dangling $ref {pointer}");
-        }
-    }
-}
-
 /// Routes of the API.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -130,4 +112,22 @@ pub fn routes() -> Router<AppState> {
         .merge(plan::routes())
         .merge(coefficient::routes())
         .merge(public::routes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn openapi_fragments_merge_without_clashes() {
+        let doc = super::openapi_document().expect("fragments merge");
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(paths.contains_key("/indicators/{id}/values"));
+        assert!(paths.contains_key("/reports/{id}/sections"));
+        // Every $ref points at a schema, response or scheme that exists.
+        let text = doc.to_string();
+        for piece in text.split("\"#/components/").skip(1) {
+            let reference = &piece[..piece.find('"').expect("closing quote")];
+            let pointer = format!("/components/{reference}");
+            assert!(doc.pointer(&pointer).is_some(), "dangling $ref {pointer}");
+        }
+    }
 }

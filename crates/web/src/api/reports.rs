@@ -83,6 +83,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A UTF-8 text body (e.g. CSV) whose rejections (not UTF-8 400, too large 413)
+/// answer as JSON errors like every other API error.
+pub struct ApiText(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for ApiText {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match String::from_request(req, state).await {
+            Ok(s) => Ok(ApiText(s)),
+            Err(rej) => Err(ApiError(AppError {
+                status: rej.status(),
+                message: rej.body_text(),
+                json: true,
+            })),
+        }
+    }
+}
+
 /// `Some(None)` for an explicit `null`, `None` when absent.
 fn double<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,

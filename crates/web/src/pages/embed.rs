@@ -81,7 +81,14 @@ pub async fn embed_block(
         year: None,
         level: None,
     };
-    let b = published_block(&crate::analysis::ValueSource::Live(&state.store), &region, &block, tr, &format!("e{ind}")).await?;
+    let b = published_block(
+        &crate::analysis::ValueSource::Live(&state.store),
+        &region,
+        &block,
+        tr,
+        &format!("e{ind}"),
+    )
+    .await?;
     Ok((b, key, kind))
 }
 

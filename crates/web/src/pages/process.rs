@@ -26,9 +26,9 @@ use hyte_domain::process::{
 };
 use hyte_domain::report::ObservationKind;
 use hyte_domain::{RegionCategory, Role};
+use hyte_store::approval::ApprovalFacts;
 use hyte_store::audit::AuditEntry;
 use hyte_store::orgs::Region;
-use hyte_store::approval::ApprovalFacts;
 use hyte_store::process::{AuditFilter, Invitation, Task, TaskChange};
 use hyte_store::reports::Report;
 use hyte_store::users::User;
