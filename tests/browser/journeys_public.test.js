@@ -44,13 +44,23 @@ async function axeClean(page, what) {
 }
 
 describe('publication journeys', () => {
-  journey('P1. publish report 1 (preview), read it publicly in Finnish and Swedish, download the PDF', 'jp1-publish', async ({ ctx, page, shot }) => {
-    // Not yet public: 404 for everyone.
-    const before = await page.goto('/public/KUNTA:016/reports/1');
-    assert.equal(before.status(), 404);
-
+  // Report 1 was approved by the council and published by run.sh (the approval
+  // workflow's moves); here it is withdrawn from the site and published again.
+  journey('P1. withdraw and republish report 1, read it publicly in Finnish and Swedish, download the PDF', 'jp1-publish', async ({ ctx, page, shot }) => {
     await signIn(page, cfg.admin);
     await page.goto('/reports/1/publication');
+    await Promise.all([
+      page.waitForURL(/publication\?saved=1/),
+      page.click('#unpublish'),
+    ]);
+    // Withdrawn: 404 for everyone.
+    const anonCheck = await newContext(browser);
+    try {
+      const before = await (await anonCheck.newPage()).goto('/public/KUNTA:016/reports/1');
+      assert.equal(before.status(), 404);
+    } finally {
+      await anonCheck.close();
+    }
     await shot(page, 'publication settings, unpublished');
     await Promise.all([
       page.waitForURL(/publication\?saved=1/),

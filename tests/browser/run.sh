@@ -119,6 +119,12 @@ rid = rep.get("id") or rep.get("report", {}).get("id")
 assert rid == 1, f"expected report 1, got {rep}"
 call("PUT", "/api/v1/reports/1/sections/5/text",
      {"base_revision": 0, "body": "Lasten ja perheiden hyvinvointi.\n\n{{indicator 2328 chart=trend}}\n\n{{indicator 2328 chart=compare}}\n"})
+# Approved by the council (frozen version 1) and published, so the public pages serve
+# that frozen version to the page checks whatever order the files run in.
+for move in ({"move": "start_commenting"}, {"move": "to_board"},
+             {"move": "council_approve", "decision_date": "2026-05-18", "minutes_section": "§ 45"},
+             {"move": "publish"}):
+    call("POST", "/api/v1/reports/1/approval/transitions", move)
 PY
 
 export HYTE_URL="$URL" HYTE_ARTIFACTS="$ARTIFACTS" HYTE_CHROMIUM="$CHROMIUM"
