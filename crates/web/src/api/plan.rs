@@ -16,7 +16,7 @@ use crate::pages::plan::{
 };
 use crate::pages::report_data::{load_report, ReportAccess};
 use crate::{AppError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -164,7 +164,7 @@ pub async fn plan(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(q): Query<PlanQ>,
+    crate::api::reports::ApiQuery(q): crate::api::reports::ApiQuery<PlanQ>,
 ) -> ApiResult<Json<Value>> {
     let (r, acc) = load_report(&state, &viewer, &id).await?;
     Ok(Json(
@@ -351,7 +351,7 @@ pub async fn progress(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(q): Query<YearQ>,
+    crate::api::reports::ApiQuery(q): crate::api::reports::ApiQuery<YearQ>,
 ) -> ApiResult<Json<Value>> {
     let (r, _) = load_report(&state, &viewer, &id).await?;
     let plan = state.store.plan(r.id).await?;

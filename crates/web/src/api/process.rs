@@ -13,7 +13,7 @@ use crate::pages::process::{
 };
 use crate::pages::report_data::load_report;
 use crate::{AppError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
@@ -350,7 +350,7 @@ pub async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-    Query(q): Query<AuditQuery>,
+    crate::api::reports::ApiQuery(q): crate::api::reports::ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
     let region = managed_org(&state, &viewer, &org).await?;
     let (f, page) = audit_filter(&q)?;

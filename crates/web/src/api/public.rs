@@ -10,7 +10,7 @@ use crate::api::{ApiError, ApiResult};
 use crate::auth::Viewer;
 use crate::pages::public::{published_output, published_report_by_id, with_etag, Rendered};
 use crate::{AppError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -51,7 +51,7 @@ pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(org): Path<String>,
-    Query(p): Query<Paging>,
+    crate::api::reports::ApiQuery(p): crate::api::reports::ApiQuery<Paging>,
 ) -> ApiResult<Response> {
     let key: RegionKey = org
         .parse()

@@ -83,6 +83,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Query parameters whose rejections (a missing or malformed parameter, 400) answer
+/// as JSON errors like every other API error.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => Err(ApiError(AppError {
+                status: rej.status(),
+                message: rej.body_text(),
+                json: true,
+            })),
+        }
+    }
+}
+
 /// A UTF-8 text body (e.g. CSV) whose rejections (not UTF-8 400, too large 413)
 /// answer as JSON errors like every other API error.
 pub struct ApiText(pub String);
