@@ -466,10 +466,13 @@ pub async fn published_output(
         lang.code(),
         // Publishing again, or changing the summary or the infographic's indicators,
         // makes a new key.
+        // (The content itself is part of the key: timestamps have one-second resolution.)
         format!(
-            "{}|{}",
+            "{}|{}|{:?}|{}",
             publication.published_at.as_deref().unwrap_or_default(),
-            publication.updated_at.as_deref().unwrap_or_default()
+            publication.updated_at.as_deref().unwrap_or_default(),
+            publication.infographic,
+            publication.summary
         ),
         output,
     );
