@@ -8,41 +8,11 @@
 mod common;
 
 use common::*;
-use hyte_domain::{IndicatorId, Role};
-use hyte_store::indicators::{Denominator, Indicator, Localized};
+use hyte_domain::Role;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
-const ASIKKALA: &str = "KUNTA:016";
-const LAHTI: &str = "KUNTA:398";
-const PAIJAT_HAME: &str = "HYVINVOINTIALUE:09";
 const IND: i64 = 90_201;
-
-async fn api(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Response {
-    let mut req = plain_client()
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send()
-        .await
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
-}
-
-async fn ok_json(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let url = res.url().to_string();
-    let v = json(res).await;
-    assert_eq!(got, status, "{url}: {v}");
-    v
-}
 
 async fn mv(app: &TestApp, token: &str, id: i64, body: Value) -> Response {
     api(
@@ -55,38 +25,13 @@ async fn mv(app: &TestApp, token: &str, id: i64, body: Value) -> Response {
     .await
 }
 
-fn definition(id: i64) -> Indicator {
-    Indicator {
-        id: IndicatorId(id),
-        title: Localized {
-            fi: "Testityöttömät, %".into(),
-            sv: "Testarbetslösa, %".into(),
-            en: "Test unemployed, %".into(),
-        },
-        unit: "PROS".into(),
-        decimals: 1,
-        polarity: "low_is_good".parse().unwrap(),
-        denominator: Denominator::Population,
-        kind: "register".into(),
-        producer: Localized::default(),
-        description: Localized::default(),
-        interpretation: Localized::default(),
-        limits: Localized::default(),
-        theme: None,
-        population_group: None,
-        sexes: "total".into(),
-        data_updated: None,
-        range_start: None,
-        range_end: None,
-        source: "test".into(),
-        updated_at: String::new(),
-    }
-}
-
 /// Values 2020–2022 for Asikkala, Lahti, Päijät-Häme and the country, with
 /// population; `asikkala_2022` is the value that a later import changes.
 async fn load_values(app: &TestApp, asikkala_2022: f64) {
-    app.store.put_indicator(&definition(IND)).await.unwrap();
+    app.store
+        .put_indicator(&definition(IND, "Testityöttömät, %", "low_is_good"))
+        .await
+        .unwrap();
     let mut csv =
         String::from("indicator,region_category,region_code,region_title_fi,year,gender,value\n");
     for year in 2020..=2022 {

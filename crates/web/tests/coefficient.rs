@@ -13,28 +13,7 @@ use hyte_store::coefficient::ScoreChange;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
-const ASIKKALA: &str = "KUNTA:016";
-const LAHTI: &str = "KUNTA:398";
 const ESPOO: &str = "KUNTA:049";
-const PAIJAT_HAME: &str = "HYVINVOINTIALUE:09";
-
-async fn api(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Response {
-    let mut req = plain_client()
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send()
-        .await
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
-}
 
 async fn api_csv(app: &TestApp, token: &str, path: &str, body: &str) -> Response {
     plain_client()
@@ -45,14 +24,6 @@ async fn api_csv(app: &TestApp, token: &str, path: &str, body: &str) -> Response
         .send()
         .await
         .unwrap_or_else(|e| panic!("POST {path}: {e}"))
-}
-
-async fn ok_json(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let url = res.url().to_string();
-    let v = json(res).await;
-    assert_eq!(got, status, "{url}: {v}");
-    v
 }
 
 fn close(v: &Value, expected: f64) {

@@ -10,72 +10,15 @@ mod common;
 
 use common::*;
 use hyte_domain::report::{ObservationKind, ObservationOrigin};
-use hyte_domain::{IndicatorId, RegionKey, Role};
-use hyte_store::indicators::{Denominator, Indicator, Localized};
+use hyte_domain::{RegionKey, Role};
 use hyte_store::users::NewUser;
-use reqwest::{Method, Response, StatusCode};
-use serde_json::{json, Value};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
-const ASIKKALA: &str = "KUNTA:016";
-const LAHTI: &str = "KUNTA:398";
 /// Low is good; Asikkala improves from 20 (2018) to 16 (2022), the country is at 10.
 const IND_UNEMP: i64 = 90_201;
 /// High is good; Asikkala stays at 60, the country at 50.
 const IND_SPORT: i64 = 90_202;
-
-async fn api(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Response {
-    let mut req = plain_client()
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send()
-        .await
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
-}
-
-async fn ok_json(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let url = res.url().to_string();
-    let v = json(res).await;
-    assert_eq!(got, status, "{url}: {v}");
-    v
-}
-
-fn definition(id: i64, title: &str, polarity: &str) -> Indicator {
-    Indicator {
-        id: IndicatorId(id),
-        title: Localized {
-            fi: title.to_string(),
-            sv: format!("{title} (sv)"),
-            en: format!("{title} (en)"),
-        },
-        unit: "PROS".into(),
-        decimals: 1,
-        polarity: polarity.parse().unwrap(),
-        denominator: Denominator::Population,
-        kind: "register".into(),
-        producer: Localized::default(),
-        description: Localized::default(),
-        interpretation: Localized::default(),
-        limits: Localized::default(),
-        theme: Some("Testi".into()),
-        population_group: Some("working_age".into()),
-        sexes: "total".into(),
-        data_updated: None,
-        range_start: None,
-        range_end: None,
-        source: "test".into(),
-        updated_at: String::new(),
-    }
-}
 
 async fn load_data(app: &TestApp) {
     app.store

@@ -11,38 +11,8 @@ use common::*;
 use hyte_domain::report::{MeasureKind, ObservationKind, ObservationOrigin, SelectionState};
 use hyte_domain::Role;
 use hyte_store::reports::Selection;
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-const ASIKKALA: &str = "KUNTA:016";
-const LAHTI: &str = "KUNTA:398";
-const PAIJAT_HAME: &str = "HYVINVOINTIALUE:09";
-
-async fn api(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Response {
-    let mut req = plain_client()
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send()
-        .await
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
-}
-
-async fn ok_json(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let url = res.url().to_string();
-    let v = json(res).await;
-    assert_eq!(got, status, "{url}: {v}");
-    v
-}
 
 /// A coordinator of Asikkala with a token, and a new report.
 async fn report(app: &TestApp) -> (TestUser, String, i64) {

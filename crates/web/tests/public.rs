@@ -9,44 +9,14 @@ mod common;
 
 use common::*;
 use hyte_domain::report::{ObservationKind, ObservationOrigin};
-use hyte_domain::{IndicatorId, Role};
-use hyte_store::indicators::{Denominator, Indicator, Localized};
+use hyte_domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const ASIKKALA: &str = "KUNTA:016";
 /// Significantly worse than the country in Asikkala (low is good).
 const IND_WORSE: i64 = 90_101;
 /// Significantly better than the country in Asikkala (high is good).
 const IND_BETTER: i64 = 90_102;
-
-fn definition(id: i64, title: &str, polarity: &str) -> Indicator {
-    Indicator {
-        id: IndicatorId(id),
-        title: Localized {
-            fi: title.to_string(),
-            sv: format!("{title} (sv)"),
-            en: format!("{title} (en)"),
-        },
-        unit: "PROS".into(),
-        decimals: 1,
-        polarity: polarity.parse().unwrap(),
-        denominator: Denominator::Population,
-        kind: "register".into(),
-        producer: Localized::default(),
-        description: Localized::default(),
-        interpretation: Localized::default(),
-        limits: Localized::default(),
-        theme: Some("Testi".into()),
-        population_group: Some("working_age".into()),
-        sexes: "total".into(),
-        data_updated: None,
-        range_start: None,
-        range_end: None,
-        source: "test".into(),
-        updated_at: String::new(),
-    }
-}
 
 async fn load_data(app: &TestApp) {
     app.store
@@ -260,6 +230,33 @@ both!(
         let csv = res.text().await.unwrap();
         assert!(csv.contains("2022"), "{csv}");
         assert!(csv.contains("20,0"), "{csv}");
+        // The page links both downloads with absolute paths.
+        let (_, fi) = app
+            .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}"))
+            .await;
+        let xlsx_href = format!("/public/{ASIKKALA}/reports/{id}/tables/{anchor}.xlsx");
+        assert!(
+            fi.contains(&format!("href=\"{xlsx_href}\"")),
+            "no XLSX link"
+        );
+        let res = app.get_with(&anon, &xlsx_href).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap().to_vec();
+        use calamine::{open_workbook_from_rs, Reader, Xlsx};
+        let mut wb: Xlsx<_> =
+            open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx opens");
+        let name = wb.sheet_names()[0].clone();
+        let sheet = wb.worksheet_range(&name).unwrap();
+        let cells: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+        assert!(cells.iter().any(|c| c == "2022"), "{cells:?}");
+        assert!(cells.iter().any(|c| c.contains("20,0")), "{cells:?}");
+        let res = app
+            .get_with(
+                &anon,
+                &format!("/public/{ASIKKALA}/reports/{id}/tables/{anchor}.pdf"),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 );
 

@@ -8,14 +8,10 @@
 mod common;
 
 use common::*;
-use hyte_domain::{IndicatorId, Role};
-use hyte_store::indicators::{Denominator, Indicator, Localized};
+use hyte_domain::Role;
 use hyte_store::users::NewUser;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
-
-const ASIKKALA: &str = "KUNTA:016";
-const LAHTI: &str = "KUNTA:398";
 
 /// Significantly worse than the country in Asikkala (low is good).
 const IND_WORSE: i64 = 90_101;
@@ -23,24 +19,6 @@ const IND_WORSE: i64 = 90_101;
 const IND_BETTER: i64 = 90_102;
 /// Defined, but without any values.
 const IND_EMPTY: i64 = 90_103;
-
-async fn api(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Response {
-    let mut req = plain_client()
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send()
-        .await
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
-}
 
 async fn api_raw(app: &TestApp, token: &str, method: Method, path: &str, body: &str) -> Response {
     plain_client()
@@ -51,42 +29,6 @@ async fn api_raw(app: &TestApp, token: &str, method: Method, path: &str, body: &
         .send()
         .await
         .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
-}
-
-async fn ok_json(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let url = res.url().to_string();
-    let v = json(res).await;
-    assert_eq!(got, status, "{url}: {v}");
-    v
-}
-
-fn definition(id: i64, title: &str, polarity: &str) -> Indicator {
-    Indicator {
-        id: IndicatorId(id),
-        title: Localized {
-            fi: title.to_string(),
-            sv: format!("{title} (sv)"),
-            en: format!("{title} (en)"),
-        },
-        unit: "PROS".into(),
-        decimals: 1,
-        polarity: polarity.parse().unwrap(),
-        denominator: Denominator::Population,
-        kind: "register".into(),
-        producer: Localized::default(),
-        description: Localized::default(),
-        interpretation: Localized::default(),
-        limits: Localized::default(),
-        theme: Some("Testi".into()),
-        population_group: Some("working_age".into()),
-        sexes: "total".into(),
-        data_updated: None,
-        range_start: None,
-        range_end: None,
-        source: "test".into(),
-        updated_at: String::new(),
-    }
 }
 
 /// Definitions (denominator population, unit %) and five years of values for

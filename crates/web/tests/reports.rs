@@ -13,8 +13,6 @@ use hyte_store::reports::{NewReport, Report, Section};
 use hyte_store::users::NewUser;
 use reqwest::{Client, StatusCode};
 
-const ASIKKALA: &str = "KUNTA:016";
-const LAHTI: &str = "KUNTA:398";
 const CHILDREN: &str = "Lapset ja lapsiperheet";
 const YOUTH: &str = "Nuoret ja nuoret aikuiset (17–24-vuotiaat)";
 

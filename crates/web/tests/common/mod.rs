@@ -365,3 +365,68 @@ pub async fn json_error(res: Response, status: StatusCode) -> String {
     assert!(!msg.trim().is_empty(), "error without message: {v}");
     msg
 }
+
+/// Asikkala, the municipality most tests work in.
+pub const ASIKKALA: &str = "KUNTA:016";
+/// Lahti: another municipality of the same welfare region (the "foreign" organisation).
+pub const LAHTI: &str = "KUNTA:398";
+/// Päijät-Häme, the welfare region of Asikkala and Lahti.
+pub const PAIJAT_HAME: &str = "HYVINVOINTIALUE:09";
+
+/// One `/api/v1` request with a bearer token and an optional JSON body.
+pub async fn api(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Response {
+    let mut req = plain_client()
+        .request(method.clone(), app.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+/// The JSON body of an answer that must have `status` (the body is shown otherwise).
+pub async fn ok_json(res: Response, status: StatusCode) -> serde_json::Value {
+    let got = res.status();
+    let url = res.url().to_string();
+    let v = json(res).await;
+    assert_eq!(got, status, "{url}: {v}");
+    v
+}
+
+/// A test indicator definition (percentages per population, Finnish title as given).
+pub fn definition(id: i64, title: &str, polarity: &str) -> hyte_store::indicators::Indicator {
+    use hyte_store::indicators::{Denominator, Indicator, Localized};
+    Indicator {
+        id: hyte_domain::IndicatorId(id),
+        title: Localized {
+            fi: title.to_string(),
+            sv: format!("{title} (sv)"),
+            en: format!("{title} (en)"),
+        },
+        unit: "PROS".into(),
+        decimals: 1,
+        polarity: polarity.parse().expect("polarity"),
+        denominator: Denominator::Population,
+        kind: "register".into(),
+        producer: Localized::default(),
+        description: Localized::default(),
+        interpretation: Localized::default(),
+        limits: Localized::default(),
+        theme: Some("Testi".into()),
+        population_group: Some("working_age".into()),
+        sexes: "total".into(),
+        data_updated: None,
+        range_start: None,
+        range_end: None,
+        source: "test".into(),
+        updated_at: String::new(),
+    }
+}
