@@ -6,6 +6,7 @@
 
 use super::reports::ApiJson;
 use super::{ApiError, ApiResult};
+use crate::api::reports::created;
 use crate::auth::Viewer;
 use crate::i18n::Tr;
 use crate::pages::plan::{
@@ -170,10 +171,6 @@ pub async fn plan(
     Ok(Json(
         plan_json(&state, &r, acc, &viewer, q.tag.as_deref()).await?,
     ))
-}
-
-fn created(v: Value) -> Response {
-    (StatusCode::CREATED, Json(v)).into_response()
 }
 
 /// `POST /api/v1/reports/{id}/plan/goals`.

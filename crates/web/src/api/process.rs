@@ -4,6 +4,7 @@
 
 use super::reports::ApiJson;
 use super::{ApiError, ApiResult};
+use crate::api::reports::double;
 use crate::auth::{readable_org, Viewer};
 use crate::i18n::Tr;
 use crate::pages::process::{
@@ -20,7 +21,7 @@ use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use hyte_store::process::Invitation;
 use hyte_store::users::User;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Routes of this module (mounted under `/api/v1`).
@@ -44,13 +45,6 @@ pub fn routes() -> Router<AppState> {
         .route("/invitations/{token}/accept", post(accept_invitation))
         .route("/organisations/{org}/audit", get(audit))
         .route("/organisations/{org}/region-overview", get(region))
-}
-
-/// `Some(None)` for an explicit `null`, `None` when absent.
-fn double<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 fn process_json(v: &ProcessView) -> Value {

@@ -125,13 +125,13 @@ impl<S: Send + Sync> FromRequest<S> for ApiText {
 }
 
 /// `Some(None)` for an explicit `null`, `None` when absent.
-fn double<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn double<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
-fn created(v: Value) -> Response {
+pub(crate) fn created(v: Value) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 

@@ -12,6 +12,7 @@ use crate::analysis::{assess_in, Recorder, ValueSource};
 use crate::auth::Viewer;
 use crate::blocks::{render_section_in, Fmt};
 use crate::i18n::Tr;
+use crate::pages::login_redirect_from;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -396,11 +397,6 @@ struct ApprovalTpl {
     message: Option<String>,
 }
 
-fn login_redirect(uri: &Uri) -> Response {
-    let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    Redirect::to(&format!("/login?next={next}")).into_response()
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn approval_view(
     state: &AppState,
@@ -463,7 +459,7 @@ pub async fn approval_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let (report, acc) = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
@@ -497,7 +493,7 @@ pub async fn transition_form(
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(f);
     viewer.check_csrf(f.get("csrf"))?;
@@ -556,7 +552,7 @@ pub async fn versions_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let (report, acc) = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
@@ -613,7 +609,7 @@ pub async fn version_page(
     Path((id, v)): Path<(String, String)>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let (report, acc) = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
@@ -715,7 +711,7 @@ pub async fn changes_page(
     Path((id, v)): Path<(String, String)>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let (report, acc) = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);

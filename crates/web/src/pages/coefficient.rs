@@ -550,10 +550,6 @@ fn rank_text(tr: &Tr, r: Option<Rank>) -> String {
 /// Typed values of a refused form, to show them again.
 type Draft = HashMap<String, (String, bool)>;
 
-fn current_year() -> i64 {
-    i64::from(time::OffsetDateTime::now_utc().year())
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn render_page(
     state: &AppState,
@@ -696,7 +692,7 @@ async fn render_page(
     let stored = state.store.teaviisari_scores(&region.key).await?;
     let shown_year = year
         .or_else(|| stored.first().map(|s| s.year))
-        .unwrap_or_else(current_year);
+        .unwrap_or_else(crate::pages::current_year);
     let latest = teaviisari_inputs(&stored)
         .remove(&region.key.to_string())
         .unwrap_or_default();

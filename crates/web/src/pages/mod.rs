@@ -23,6 +23,21 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use hyte_store::orgs::Region;
 
+/// Sends a signed-out browser to the sign-in page, coming back to `next` afterwards.
+pub fn login_redirect(next: &str) -> Response {
+    axum::response::Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// [`login_redirect`] back to the requested path and query.
+pub fn login_redirect_from(uri: &Uri) -> Response {
+    login_redirect(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))
+}
+
+/// The current calendar year (UTC): the default budget or score year of forms.
+pub fn current_year() -> i64 {
+    i64::from(time::OffsetDateTime::now_utc().year())
+}
+
 /// Renders a template into a response.
 pub fn render<T: Template>(t: &T) -> AppResult<Response> {
     Ok(Html(t.render()?).into_response())

@@ -11,6 +11,7 @@ use super::render;
 use crate::auth::Viewer;
 use crate::export::{Cell, ExportFormat, Table};
 use crate::i18n::Tr;
+use crate::pages::login_redirect;
 use crate::pages::report_data::{
     evidence_of, load_report, propose_from_data, ReportAccess, ReportHead,
 };
@@ -1926,10 +1927,6 @@ pub struct PlanQuery {
     pub done: Option<String>,
 }
 
-fn current_year() -> i64 {
-    time::OffsetDateTime::now_utc().year() as i64
-}
-
 fn parse_query(q: &PlanQuery, report: &Report) -> AppResult<(Option<String>, i64)> {
     let tag = q
         .tag
@@ -1947,9 +1944,9 @@ fn parse_query(q: &PlanQuery, report: &Report) -> AppResult<(Option<String>, i64
             .parse::<BudgetYear>()
             .map_err(|e| AppError::bad_request(e.to_string()))?
             .get(),
-        None => report
-            .year
-            .unwrap_or_else(|| current_year().clamp(report.term_start, report.term_end)),
+        None => report.year.unwrap_or_else(|| {
+            crate::pages::current_year().clamp(report.term_start, report.term_end)
+        }),
     };
     Ok((tag, year))
 }
@@ -2037,36 +2034,6 @@ struct PlanTpl {
     default_start: i64,
     default_end: i64,
     export_query: String,
-}
-
-async fn report_head(
-    state: &AppState,
-    report: &Report,
-    acc: ReportAccess,
-    tr: &Tr,
-    current: &'static str,
-) -> AppResult<ReportHead> {
-    let org_name = state
-        .store
-        .region(&report.org)
-        .await?
-        .map(|r| r.name(tr.code()).to_string())
-        .unwrap_or_else(|| report.org.to_string());
-    Ok(ReportHead {
-        id: report.id,
-        title: report.title.clone(),
-        org: report.org.to_string(),
-        org_name,
-        current,
-        access_text: match acc {
-            ReportAccess::Read => tr.t("rd-access-read"),
-            ReportAccess::Member(r) => tr.t(&format!("role-{r}")),
-        },
-    })
-}
-
-fn login_redirect(path: &str) -> Response {
-    Redirect::to(&format!("/login?next={path}")).into_response()
 }
 
 async fn indicator_candidates(
@@ -2157,7 +2124,7 @@ async fn render_plan(
         .collect();
     let tpl = PlanTpl {
         page: Page::new(viewer, title, &path),
-        head: report_head(state, report, acc, &tr, "plan").await?,
+        head: crate::pages::report_data::head(state, report, acc, &tr, "plan").await?,
         tag_links: plan_tags()
             .iter()
             .map(|t| Choice {
@@ -2687,7 +2654,7 @@ pub async fn progress_page(
             ),
             &format!("/reports/{}/plan/progress?year={year}", report.id),
         ),
-        head: report_head(&state, &report, acc, &tr, "plan").await?,
+        head: crate::pages::report_data::head(&state, &report, acc, &tr, "plan").await?,
         export_query: format!("?year={year}"),
         view,
     };

@@ -10,6 +10,7 @@ use crate::auth::{
     access, check_new_password, hash_password, random_token, readable_org, Access, Viewer,
 };
 use crate::i18n::Tr;
+use crate::pages::login_redirect;
 use crate::pages::report_data::{load_report, ReportAccess, ReportHead};
 use crate::pages::reports::{sector_label, short_time, FormData, DEFAULT_SECTORS};
 use crate::view::Page;
@@ -476,35 +477,6 @@ pub async fn remove_task(
 // Tasks: pages
 // ---------------------------------------------------------------------------
 
-fn login_redirect(path: &str) -> Response {
-    Redirect::to(&format!("/login?next={path}")).into_response()
-}
-
-async fn report_head(
-    state: &AppState,
-    report: &Report,
-    acc: ReportAccess,
-    tr: &Tr,
-) -> AppResult<ReportHead> {
-    let org_name = state
-        .store
-        .region(&report.org)
-        .await?
-        .map(|r| r.name(tr.code()).to_string())
-        .unwrap_or_else(|| report.org.to_string());
-    Ok(ReportHead {
-        id: report.id,
-        title: report.title.clone(),
-        org: report.org.to_string(),
-        org_name,
-        current: "process",
-        access_text: match acc {
-            ReportAccess::Read => tr.t("rd-access-read"),
-            ReportAccess::Member(r) => tr.t(&format!("role-{r}")),
-        },
-    })
-}
-
 /// An option of a select.
 pub struct Choice {
     /// Value.
@@ -549,7 +521,7 @@ pub async fn process_page(
     let user = viewer.user()?;
     let tr = Tr::new(viewer.lang);
     let view = process_view(&state, &report, Some(acc), Some(user), &tr).await?;
-    let head = report_head(&state, &report, acc, &tr).await?;
+    let head = crate::pages::report_data::head(&state, &report, acc, &tr, "process").await?;
     let current_text = match view.current_phase {
         Some(p) => tr.ta(
             "proc-current",

@@ -9,6 +9,7 @@ use super::render;
 use crate::analysis::{assess, BenchmarkComparison};
 use crate::auth::{access, Access, Viewer};
 use crate::i18n::Tr;
+use crate::pages::login_redirect;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -1047,10 +1048,6 @@ fn parse_ids(values: &[&str]) -> AppResult<Vec<i64>> {
                 .map_err(|_| AppError::unprocessable(format!("'{v}' is not an indicator id")))
         })
         .collect()
-}
-
-fn login_redirect(path: &str) -> Response {
-    Redirect::to(&format!("/login?next={path}")).into_response()
 }
 
 /// Common header of the report-data pages.

@@ -11,6 +11,7 @@ use super::render;
 use crate::auth::{access, readable_org, Access, Viewer};
 use crate::blocks::{self, RenderedPart};
 use crate::i18n::Tr;
+use crate::pages::login_redirect_from;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -108,11 +109,6 @@ impl FormData {
             .map(|(_, v)| v.as_str())
             .collect()
     }
-}
-
-fn login_redirect(uri: &Uri) -> Response {
-    let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
 fn see_other(to: String) -> Response {
@@ -463,7 +459,7 @@ pub async fn list(
     Path(org): Path<String>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let region = readable_org(&state, &viewer, &org).await?;
     let card = reports_card(&state, &viewer, &region).await?;
@@ -489,7 +485,7 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     viewer.check_csrf(f.get("csrf"))?;
@@ -764,7 +760,7 @@ pub async fn outline(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     // `/reports/{id}.pdf` shares this route (the router has no suffix parameters).
     if let Some(num) = id.strip_suffix(".pdf") {
@@ -907,7 +903,7 @@ pub async fn agree(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, _) = manager_ctx(&state, &viewer, &id, &f).await?;
@@ -934,7 +930,7 @@ pub async fn add_section(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, tr) = manager_ctx(&state, &viewer, &id, &f).await?;
@@ -970,7 +966,7 @@ pub async fn update_meta(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, tr) = manager_ctx(&state, &viewer, &id, &f).await?;
@@ -1018,7 +1014,7 @@ pub async fn move_section(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, tr) = manager_ctx(&state, &viewer, &id, &f).await?;
@@ -1057,7 +1053,7 @@ pub async fn remove_section(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, tr) = manager_ctx(&state, &viewer, &id, &f).await?;
@@ -1410,7 +1406,7 @@ pub async fn section_page(
     Query(q): Query<SectionQuery>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let ctx = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
@@ -1516,7 +1512,7 @@ pub async fn save_section(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, s, tr) = editable_section(&state, &viewer, &id, &sid, &f).await?;
@@ -1712,7 +1708,7 @@ pub async fn set_status(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, s, tr) = editable_section(&state, &viewer, &id, &sid, &f).await?;
@@ -1747,7 +1743,7 @@ pub async fn set_assignees(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, tr) = manager_ctx(&state, &viewer, &id, &f).await?;
@@ -1906,7 +1902,7 @@ pub async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let ctx = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
@@ -1983,7 +1979,7 @@ pub async fn restore(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     let (ctx, s, tr) = editable_section(&state, &viewer, &id, &sid, &f).await?;
@@ -2057,7 +2053,7 @@ pub async fn add_comment(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     viewer.check_csrf(f.get("csrf"))?;
@@ -2146,7 +2142,7 @@ async fn set_resolved(
     resolve: bool,
 ) -> AppResult<Response> {
     if viewer.user.is_none() {
-        return Ok(login_redirect(&uri));
+        return Ok(login_redirect_from(&uri));
     }
     let f = FormData(pairs);
     viewer.check_csrf(f.get("csrf"))?;
