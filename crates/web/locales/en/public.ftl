@@ -29,6 +29,7 @@ pub-download-summary-pdf = One-page summary (PDF)
 pub-download-summary-png = One-page summary (image, PNG)
 pub-download-summary-svg = One-page summary (image, SVG)
 pub-download-json = The report as open data (JSON)
+pub-download-xlsx = Download the table (XLSX)
 pub-download-csv = Download the table (CSV)
 pub-settings-title = Publication
 pub-saved = Saved.

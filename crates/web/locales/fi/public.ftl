@@ -29,6 +29,7 @@ pub-download-summary-pdf = Yhden sivun tiivistelmä (PDF)
 pub-download-summary-png = Yhden sivun tiivistelmä (kuva, PNG)
 pub-download-summary-svg = Yhden sivun tiivistelmä (kuva, SVG)
 pub-download-json = Kertomus avoimena datana (JSON)
+pub-download-xlsx = Lataa taulukko (XLSX)
 pub-download-csv = Lataa taulukko (CSV)
 pub-settings-title = Julkaisu
 pub-saved = Tallennettu.

@@ -29,6 +29,7 @@ pub-download-summary-pdf = Sammanfattning på en sida (PDF)
 pub-download-summary-png = Sammanfattning på en sida (bild, PNG)
 pub-download-summary-svg = Sammanfattning på en sida (bild, SVG)
 pub-download-json = Berättelsen som öppna data (JSON)
+pub-download-xlsx = Ladda ner tabellen (XLSX)
 pub-download-csv = Ladda ner tabellen (CSV)
 pub-settings-title = Publicering
 pub-saved = Sparat.

@@ -9,6 +9,7 @@
 use crate::analysis::ValueSource;
 use crate::auth::Viewer;
 use crate::blocks::{markdown_html, published_block, unit_label, Fmt};
+use crate::export::{Cell, ExportFormat, Table};
 use crate::i18n::{Lang, Tr};
 use crate::pages::render;
 use crate::pages::report_data::{load_report, ReportAccess};
@@ -538,6 +539,8 @@ struct SectionView {
 struct BlockTpl<'a> {
     tr: Tr,
     b: &'a RenderedBlock,
+    /// `/public/{org}/reports/{id}`: the table downloads hang below it.
+    base: &'a str,
 }
 
 #[derive(Template)]
@@ -565,13 +568,14 @@ fn anonymous(lang: Lang) -> Viewer {
 /// no CSRF token), so the same bytes serve every reader and can be cached.
 pub fn render_public_page(doc: &PublishedDocument, tr: Tr) -> AppResult<String> {
     let lang = Lang::parse(tr.code()).unwrap_or(Lang::Fi);
+    let base = format!("/public/{}/reports/{}", doc.org.key, doc.id);
     let mut sections = vec![];
     for s in &doc.sections {
         let mut parts = vec![];
         for p in &s.parts {
             parts.push(match p {
                 Part::Text { markdown } => markdown_html(markdown),
-                Part::Block(b) => BlockTpl { tr, b }.render()?,
+                Part::Block(b) => BlockTpl { tr, b, base: &base }.render()?,
             });
         }
         sections.push(SectionView {
@@ -715,27 +719,24 @@ pub async fn public_file(
     ))
 }
 
-/// A block's table as CSV (semicolon-separated values would suit Finnish Excel, but
-/// CSV with commas and UTF-8 BOM opens correctly in it and in every other tool).
-pub fn table_csv(b: &RenderedBlock) -> AppResult<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    w.write_record(&b.headers).map_err(AppError::internal)?;
+/// A block's table as a downloadable table (the export module writes CSV and XLSX).
+fn block_table(b: &RenderedBlock) -> Table {
+    let mut t = Table::new(b.title.clone(), b.headers.clone());
     for r in &b.rows {
-        let mut r = r.clone();
-        r.resize(b.headers.len().max(r.len()), String::new());
-        w.write_record(&r).map_err(AppError::internal)?;
+        t.push(r.iter().cloned().map(Cell::Text).collect());
     }
-    w.into_inner().map_err(AppError::internal)
+    t
 }
 
-/// `GET /public/{org}/reports/{id}/tables/{anchor}.csv`: one block's table.
+/// `GET /public/{org}/reports/{id}/tables/{anchor}.csv|xlsx`: one block's table.
 pub async fn public_table(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((org, id, file)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     let not_found = || AppError::not_found(format!("no table {file}"));
-    let anchor = file.strip_suffix(".csv").ok_or_else(not_found)?;
+    let (anchor, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let format = ExportFormat::from_ext(ext).ok_or_else(not_found)?;
     let (report, publication) = published_report(&state, &org, &id).await?;
     let bytes = published_output(&state, &report, &publication, viewer.lang, "json").await?;
     let doc: PublishedDocument =
@@ -744,11 +745,7 @@ pub async fn public_table(
         .blocks()
         .find(|b| b.anchor == anchor && !b.headers.is_empty())
         .ok_or_else(not_found)?;
-    let csv = table_csv(block)?;
-    Ok(download(
-        ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response(),
-        &file,
-    ))
+    Table::download(&[&block_table(block)], format, anchor)
 }
 
 // ---------------------------------------------------------------------------
