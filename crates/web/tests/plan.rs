@@ -909,3 +909,101 @@ both!(plan_permissions, |app: TestApp| async move {
     let res = app.get(&format!("/reports/{id}/plan")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 });
+
+// The yearly report measures indicator changes from what the council approved in the
+// term report (its frozen version), not from the value before the latest one.
+both!(
+    yearly_report_changes_since_the_approved_term_report,
+    |app: TestApp| async move {
+        let (token, id, concern, joy) = setup(&app).await;
+        build_plan(&app, &token, id, concern, joy).await;
+        let s = ok_json(
+            api(
+                &app,
+                &token,
+                Method::POST,
+                &format!("/api/v1/reports/{id}/sections"),
+                Some(json!({"heading": "Työllisyys"})),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let sid = s["section"]["id"]
+            .as_i64()
+            .or_else(|| s["id"].as_i64())
+            .unwrap_or_else(|| panic!("section id in {s}"));
+        ok_json(
+        api(
+            &app,
+            &token,
+            Method::PUT,
+            &format!("/api/v1/reports/{id}/sections/{sid}/text"),
+            Some(json!({"base_revision": 0, "body": format!("Työttömyys laskee.\n\n{{{{indicator {IND_UNEMP} chart=trend}}}}\n")})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+        for m in [
+            json!({"move": "start_commenting"}),
+            json!({"move": "to_board"}),
+            json!({"move": "council_approve", "decision_date": "2026-05-18", "minutes_section": "§ 45"}),
+        ] {
+            ok_json(
+                api(
+                    &app,
+                    &token,
+                    Method::POST,
+                    &format!("/api/v1/reports/{id}/approval/transitions"),
+                    Some(m),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        // Two newer years after the approval: 2023 = 15, 2024 = 13.
+        let csv = format!(
+        "indicator,region_category,region_code,region_title_fi,year,gender,value\n\
+         {IND_UNEMP},KUNTA,016,Asikkala,2023,total,15\n{IND_UNEMP},KUNTA,016,Asikkala,2024,total,13\n"
+    );
+        app.store
+            .ingest("newer.csv", csv.into_bytes(), None, "test")
+            .await
+            .expect("newer values import");
+        let y = ok_json(
+            api(
+                &app,
+                &token,
+                Method::POST,
+                &format!("/api/v1/reports/{id}/yearly-reports"),
+                Some(json!({"year": 2026})),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let changes = y["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["body"].as_str().unwrap())
+            .find(|b| b.contains("Hyväksytyssä kertomuksessa"))
+            .unwrap_or_else(|| panic!("changes measured from the approved report: {y}"))
+            .to_string();
+        assert!(
+            changes.contains("2026-05-18"),
+            "measured from the approved report: {changes}"
+        );
+        let row = changes
+            .lines()
+            .find(|l| l.starts_with("| Testityöttömyys, %"))
+            .unwrap_or_else(|| panic!("a row for the indicator: {changes}"));
+        // Approved: 16 (2022); latest 13 (2024). The value before the latest (15, 2023)
+        // is not the basis.
+        assert!(row.contains("(2022)") && row.contains("(2024)"), "{row}");
+        assert!(!row.contains("(2023)"), "{row}");
+        assert!(row.contains("Parempi"), "{row}");
+    }
+);

@@ -1530,7 +1530,8 @@ pub struct IndicatorChange {
     pub indicator_id: i64,
     /// Title.
     pub title: String,
-    /// The value before the latest one.
+    /// The value it is compared with: as the council approved it in the term report,
+    /// or (without an approved version) the one before the latest.
     pub previous: Option<YearValue>,
     /// The latest value.
     pub latest: YearValue,
@@ -1542,15 +1543,36 @@ pub struct IndicatorChange {
     pub region_outcome: Option<Outcome>,
 }
 
+/// Indicator changes for a yearly report, and what they are measured against.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorChanges {
+    /// The council decision date of the term report's frozen version the changes are
+    /// measured from; `None` when the term report has no approved version yet (then
+    /// each latest value is compared with the one before it).
+    pub since_approval: Option<String>,
+    /// The indicators whose value moved.
+    pub items: Vec<IndicatorChange>,
+}
+
 /// Indicators of the term report's list (its included and added indicators, the
 /// indicators of its joys and concerns and the plan's follow-ups) whose latest value
-/// differs from the one before it, with the benchmark outcomes of the latest value.
+/// differs from the value the council approved in the term report (its latest frozen
+/// version), with the benchmark outcomes of the latest value. An indicator the frozen
+/// version did not show, or a term report not approved yet, is compared with the value
+/// before its latest one.
 pub async fn indicator_changes(
     state: &AppState,
     term: &Report,
     plan: &Plan,
     lang: &str,
-) -> AppResult<Vec<IndicatorChange>> {
+) -> AppResult<IndicatorChanges> {
+    let facts = state.store.approval_facts(term.id).await?;
+    let frozen = match facts.latest_version {
+        Some(n) => state.store.version_document(term.id, n).await?,
+        None => None,
+    };
+    let snapshot = frozen.as_ref().map(|d| d.snapshot());
+    let since_approval = frozen.as_ref().map(|d| d.version.decision.date.clone());
     let mut ids: BTreeSet<i64> = state
         .store
         .selections(term.id)
@@ -1594,7 +1616,23 @@ pub async fn indicator_changes(
         let Some(latest) = series.last().copied() else {
             continue;
         };
-        let previous = series.iter().rev().nth(1).copied();
+        let query = ValueQuery {
+            regions: vec![term.org.clone()],
+            years: vec![],
+            sex: Some(Sex::Total),
+        };
+        let approved = snapshot.as_ref().and_then(|snap| {
+            snap.values(ind.id, &query)
+                .iter()
+                .filter_map(|v| {
+                    Some(YearValue {
+                        year: v.year,
+                        value: v.value?,
+                    })
+                })
+                .max_by_key(|v| v.year)
+        });
+        let previous = approved.or_else(|| series.iter().rev().nth(1).copied());
         if previous.is_some_and(|p| (p.value - latest.value).abs() < 1e-12) {
             continue;
         }
@@ -1614,7 +1652,10 @@ pub async fn indicator_changes(
             region_outcome: e.region.as_ref().map(|c| c.outcome),
         });
     }
-    Ok(out)
+    Ok(IndicatorChanges {
+        since_approval,
+        items: out,
+    })
 }
 
 fn md_cell(s: &str) -> String {
@@ -1680,7 +1721,10 @@ pub async fn generate_yearly(
     let dtr = Tr::new(crate::i18n::Lang::parse(lang).unwrap_or(tr.lang));
     let lang = dtr.code();
     let view = plan_view(state, term, &plan, &dtr, None, year, None).await?;
-    let changes = indicator_changes(state, term, &plan, lang).await?;
+    let IndicatorChanges {
+        since_approval,
+        items: changes,
+    } = indicator_changes(state, term, &plan, lang).await?;
 
     // 1. Plan progress.
     let mut progress = String::new();
@@ -1793,11 +1837,18 @@ pub async fn generate_yearly(
     if changes.is_empty() {
         ch.push_str(&dtr.t("plan-no-changes"));
     } else {
-        ch.push_str(&dtr.t("plan-yr-changes-intro"));
+        ch.push_str(&match &since_approval {
+            Some(date) => dtr.ta("plan-yr-changes-intro-approved", &[("date", date.clone())]),
+            None => dtr.t("plan-yr-changes-intro"),
+        });
         ch.push_str(&format!(
             "\n\n| {} | {} | {} | {} | {} | {} |\n|---|---:|---:|---|---|---|\n",
             dtr.t("plan-col-indicator"),
-            dtr.t("plan-col-previous"),
+            dtr.t(if since_approval.is_some() {
+                "plan-col-approved"
+            } else {
+                "plan-col-previous"
+            }),
             dtr.t("plan-col-latest"),
             dtr.t("plan-col-change"),
             dtr.t("plan-col-vs-region"),
