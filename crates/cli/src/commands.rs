@@ -71,6 +71,7 @@ pub async fn serve_store(store: Store, addr: SocketAddr, announce: bool) -> anyh
     let state = AppState {
         store,
         config: Arc::new(config),
+        outputs: Default::default(),
     };
     hyte_web::serve_on(state, listener).await
 }

@@ -41,6 +41,143 @@ pub struct PublishedDocument {
     pub attribution: String,
     /// Translated words the PDF and infographic need.
     pub labels: Labels,
+    /// The welfare plan with its progress in one budget year (term reports with a
+    /// plan). Unlike the sections it is not frozen: the yearly progress recorded after
+    /// approval is exactly what residents follow here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PublishedPlan>,
+}
+
+/// The welfare plan as the public reads it: goals, their actions with responsible
+/// sector, status and resources in the budget year, and follow-up indicators.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PublishedPlan {
+    /// Heading of the chapter (names the budget year).
+    pub heading: String,
+    /// The budget year whose progress is shown.
+    pub year: i64,
+    /// Overall progress 0..=100 (done counts fully, in progress and partly done in part).
+    pub percent: u32,
+    /// Overall progress in words.
+    pub progress_text: String,
+    /// Actions per status, in the plan's status order.
+    pub counts: Vec<StatusCount>,
+    /// Resources planned and used in the year, in words.
+    pub resources: String,
+    /// Column headings and labels in the document's language.
+    pub columns: PlanColumns,
+    /// The goals in plan order.
+    pub goals: Vec<PublishedGoal>,
+}
+
+/// How many actions have a status.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StatusCount {
+    /// The status in words.
+    pub label: String,
+    /// Number of actions.
+    pub count: usize,
+}
+
+/// Words of the plan chapter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PlanColumns {
+    /// "Action".
+    pub action: String,
+    /// "Responsible sector".
+    pub sector: String,
+    /// "Status".
+    pub status: String,
+    /// "What was done".
+    pub narrative: String,
+    /// "Planned".
+    pub planned: String,
+    /// "Used".
+    pub used: String,
+    /// "Indicator".
+    pub indicator: String,
+    /// "Baseline".
+    pub baseline: String,
+    /// "Latest".
+    pub latest: String,
+    /// "Target".
+    pub target: String,
+    /// "On track?".
+    pub tracking: String,
+    /// "Follow-up indicators".
+    pub followups: String,
+    /// "Answers to".
+    pub answers: String,
+    /// "Progress of the goal".
+    pub goal_progress: String,
+    /// "Overall progress".
+    pub overall_progress: String,
+}
+
+/// One goal of the plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PublishedGoal {
+    /// Number in the plan, from 1.
+    pub number: usize,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// The concerns and joys it answers, in words.
+    pub answers: Vec<String>,
+    /// Progress of its actions 0..=100.
+    pub percent: u32,
+    /// Progress in words.
+    pub progress_text: String,
+    /// Its actions.
+    pub actions: Vec<PublishedAction>,
+    /// Its follow-up indicators.
+    pub followups: Vec<PublishedFollowUp>,
+}
+
+/// One action of a goal in the budget year.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PublishedAction {
+    /// Title.
+    pub title: String,
+    /// Responsible sector in words.
+    pub sector: String,
+    /// Responsible person.
+    pub responsible: String,
+    /// Years, e.g. `2026–2028`.
+    pub schedule: String,
+    /// Status key (`not_started`, `in_progress`, `done`, `partly_done`, `not_done`,
+    /// `cancelled`).
+    pub status: String,
+    /// Status in words.
+    pub status_text: String,
+    /// Progress 0..=100 the status stands for.
+    pub percent: u32,
+    /// What was done, in the working group's words.
+    pub narrative: String,
+    /// Resources planned in the year, in words.
+    pub planned: String,
+    /// Resources used in the year, in words.
+    pub used: String,
+}
+
+/// A follow-up indicator of a goal: baseline, latest value and target.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PublishedFollowUp {
+    /// Indicator id.
+    pub indicator_id: i64,
+    /// Indicator title.
+    pub title: String,
+    /// Baseline value and year in words.
+    pub baseline: String,
+    /// Latest value and year in words.
+    pub latest: String,
+    /// Target value and year in words.
+    pub target: String,
+    /// `achieved`, `on_track`, `off_track` or `no_data`.
+    pub tracking: String,
+    /// Tracking in words.
+    pub tracking_text: String,
 }
 
 /// An organisation.
@@ -275,6 +412,10 @@ impl PublishedDocument {
                 json!({"heading": s.heading, "parts": parts})
             })
             .collect();
+        let mut sections = sections;
+        if let Some(plan) = &self.plan {
+            sections.push(plan.typst_section());
+        }
         let data = json!({
             "lang": self.language,
             "org": self.org.name,
@@ -306,5 +447,101 @@ impl PublishedDocument {
             "attribution": self.attribution,
             "labels": self.labels,
         })
+    }
+}
+
+impl PublishedPlan {
+    /// The plan as one more chapter of the PDF: each goal is a block whose table lists
+    /// its actions, followed by a block of its follow-up indicators.
+    fn typst_section(&self) -> serde_json::Value {
+        use serde_json::json;
+        let c = &self.columns;
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .filter(|x| x.count > 0)
+            .map(|x| format!("{}: {}", x.label, x.count))
+            .collect();
+        let intro = format!(
+            "{}: {}\n\n{}\n\n{}",
+            c.overall_progress,
+            self.progress_text,
+            counts.join(" · "),
+            self.resources
+        );
+        let mut parts = vec![json!({"t": "text", "blocks": markdown_to_blocks(&intro)})];
+        let block = |title: String,
+                     subtitle: String,
+                     headers: Vec<&str>,
+                     rows: Vec<Vec<String>>,
+                     notes: Vec<String>| {
+            json!({
+                "t": "block", "title": title, "subtitle": subtitle, "chart": null,
+                "outcomes": [], "headers": headers, "rows": rows, "notes": notes,
+                "attribution": "", "error": null,
+            })
+        };
+        for g in &self.goals {
+            let mut subtitle = format!("{}: {}", c.goal_progress, g.progress_text);
+            if !g.answers.is_empty() {
+                subtitle.push_str(&format!(" · {}: {}", c.answers, g.answers.join("; ")));
+            }
+            let rows = g
+                .actions
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.title.clone(),
+                        a.sector.clone(),
+                        a.status_text.clone(),
+                        a.narrative.clone(),
+                        a.planned.clone(),
+                        a.used.clone(),
+                    ]
+                })
+                .collect();
+            let notes = if g.description.is_empty() {
+                vec![]
+            } else {
+                vec![g.description.clone()]
+            };
+            parts.push(block(
+                format!("{}. {}", g.number, g.title),
+                subtitle,
+                vec![
+                    &c.action,
+                    &c.sector,
+                    &c.status,
+                    &c.narrative,
+                    &c.planned,
+                    &c.used,
+                ],
+                rows,
+                notes,
+            ));
+            if !g.followups.is_empty() {
+                let rows = g
+                    .followups
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            f.title.clone(),
+                            f.baseline.clone(),
+                            f.latest.clone(),
+                            f.target.clone(),
+                            f.tracking_text.clone(),
+                        ]
+                    })
+                    .collect();
+                parts.push(block(
+                    c.followups.clone(),
+                    format!("{}. {}", g.number, g.title),
+                    vec![&c.indicator, &c.baseline, &c.latest, &c.target, &c.tracking],
+                    rows,
+                    vec![],
+                ));
+            }
+        }
+        json!({"heading": self.heading, "parts": parts})
     }
 }

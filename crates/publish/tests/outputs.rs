@@ -77,7 +77,7 @@ fn sample() -> PublishedDocument {
             }],
             strengths: vec!["Liikunta".into()],
             concerns: vec!["Yksinäisyys".into()],
-            goals: vec![],
+            goals: vec!["Nuorten työllisyys paranee".into()],
         },
         attribution: "THL Sotkanet, CC BY 4.0".into(),
         labels: Labels {
@@ -85,6 +85,54 @@ fn sample() -> PublishedDocument {
             summary: "Tiivistelmä".into(),
             ..Default::default()
         },
+        plan: Some(plan()),
+    }
+}
+
+fn plan() -> PublishedPlan {
+    let goal = |n: usize| PublishedGoal {
+        number: n,
+        title: format!("Tavoite {n} #emph[x]"),
+        description: "Kuvaus $ ja ] merkit.".into(),
+        answers: vec!["Huoli: Nuorisotyöttömyys".into()],
+        percent: 50,
+        progress_text: "50 %".into(),
+        actions: (0..3)
+            .map(|i| PublishedAction {
+                title: format!("Toimenpide {n}.{i}"),
+                sector: "Sivistystoimi".into(),
+                responsible: "Rehtori".into(),
+                schedule: "2026–2027".into(),
+                status: "in_progress".into(),
+                status_text: "Käynnissä".into(),
+                percent: 25,
+                narrative: "Aloitettu.".into(),
+                planned: "10 000 € · 0,5 htv".into(),
+                used: "–".into(),
+            })
+            .collect(),
+        followups: vec![PublishedFollowUp {
+            indicator_id: 3101,
+            title: "Nuorisotyöttömät, %".into(),
+            baseline: "12,0 (2022)".into(),
+            latest: "11,0 (2023)".into(),
+            target: "9,0 (2028)".into(),
+            tracking: "on_track".into(),
+            tracking_text: "Tavoitteen suunnassa".into(),
+        }],
+    };
+    PublishedPlan {
+        heading: "Suunnitelman toteutuminen vuonna 2026".into(),
+        year: 2026,
+        percent: 40,
+        progress_text: "40 %".into(),
+        counts: vec![StatusCount {
+            label: "Käynnissä".into(),
+            count: 9,
+        }],
+        resources: "Euroja suunniteltu: 90 000 €".into(),
+        columns: PlanColumns::default(),
+        goals: (1..=3).map(goal).collect(),
     }
 }
 
@@ -96,6 +144,16 @@ fn report_pdf_has_cover_contents_and_sections() {
     // Cover, contents, summary, three sections.
     let pages = report_page_count(&doc).expect("pages");
     assert!(pages >= 6, "{pages} pages");
+}
+
+#[test]
+fn the_plan_is_a_chapter_of_the_pdf() {
+    let with = sample();
+    let mut without = sample();
+    without.plan = None;
+    let a = report_page_count(&with).expect("pages with the plan");
+    let b = report_page_count(&without).expect("pages without");
+    assert!(a > b, "the plan adds pages: {a} vs {b}");
 }
 
 #[test]

@@ -56,6 +56,8 @@ pub struct AppState {
     pub store: Store,
     /// Settings.
     pub config: Arc<Config>,
+    /// Rendered outputs of published reports (pages, PDFs, summaries).
+    pub outputs: pages::public::OutputCache,
 }
 
 /// Largest request body of every route but the import upload: a section of

@@ -24,9 +24,15 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
             .is_some_and(|v| v.as_bytes() == b"https");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    let frame = if embeddable { "*" } else { "'none'" };
+    // Embeddable routes name no frame ancestors at all: `frame-ancestors *` would still
+    // refuse pages that are not served over http(s), e.g. a saved local file.
+    let frame = if embeddable {
+        ""
+    } else {
+        "; frame-ancestors 'none'"
+    };
     let csp = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {frame}"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'{frame}"
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);

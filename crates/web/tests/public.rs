@@ -462,7 +462,10 @@ both!(embed_svg_and_frame_headers, |app: TestApp| async move {
         .to_str()
         .unwrap()
         .to_string();
-    assert!(csp.contains("frame-ancestors *"), "{csp}");
+    assert!(
+        !csp.contains("frame-ancestors"),
+        "any page may frame it: {csp}"
+    );
     assert!(res.headers().get("x-frame-options").is_none());
     let svg = res.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
@@ -499,3 +502,128 @@ both!(embed_svg_and_frame_headers, |app: TestApp| async move {
         .unwrap()
         .contains("frame-ancestors 'none'"));
 });
+
+// The published report carries the plan and its yearly progress (the accountability
+// view for residents): on the page, in the open data and on the infographic.
+both!(published_plan_with_progress, |app: TestApp| async move {
+    // The public plan shows this year's progress (within the term 2025–2029).
+    let year = i64::from(time::OffsetDateTime::now_utc().year()).clamp(2025, 2029);
+    let (client, id) = setup(&app).await;
+    publish(&app, &client, id, true).await;
+    let anon = plain_client();
+    let (_, page) = app
+        .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}"))
+        .await;
+    assert!(!page.contains("id=\"plan\""), "no plan yet");
+    let coord = app.user(ASIKKALA, Role::Coordinator).await;
+    let token = app.api_token(&coord).await;
+    let g = ok_json(
+        api(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/reports/{id}/plan/goals"),
+            Some(json!({"title": "Työttömyys laskee", "description": "Nuoret töihin."})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let a = ok_json(
+        api(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/reports/{id}/plan/goals/{g}/actions"),
+            Some(json!({"title": "Työpajat nuorille", "sector": "education",
+                "responsible": "Sivistysjohtaja", "start_year": year, "end_year": year,
+                "resources": [{"year": year, "euros": 20000, "person_years": 1}]})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    ok_json(
+        api(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/reports/{id}/plan/follow-ups"),
+            Some(
+                json!({"goal_id": g, "indicator_id": IND_WORSE, "baseline_year": 2018,
+                "target_year": 2028, "target_value": 10}),
+            ),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    ok_json(
+        api(
+            &app,
+            &token,
+            Method::PUT,
+            &format!("/api/v1/reports/{id}/plan/actions/{a}/progress/{year}"),
+            Some(json!({"status": "done", "narrative": "Kolme pajaa pidettiin."})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let (status, page) = app
+        .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let plan = plan_section(&page).expect("the plan section");
+    assert!(
+        plan.contains(&format!("Suunnitelman toteutuminen vuonna {year}")),
+        "{plan}"
+    );
+    for part in [
+        "1. Työttömyys laskee",
+        "Työpajat nuorille",
+        "Toteutunut",
+        "Kolme pajaa pidettiin.",
+        "Testityöttömyys, %",
+        "20,0 (2018)",
+    ] {
+        assert!(plan.contains(part), "{part} in {plan}");
+    }
+    assert!(page.contains("href=\"#plan\""), "in the contents");
+    let doc = json(
+        app.get_with(&anon, &format!("/api/v1/public/reports/{id}"))
+            .await,
+    )
+    .await;
+    assert_eq!(doc["plan"]["year"], year);
+    assert_eq!(doc["plan"]["percent"], 100);
+    assert_eq!(doc["plan"]["goals"][0]["actions"][0]["status"], "done");
+    assert_eq!(
+        doc["plan"]["goals"][0]["followups"][0]["indicator_id"],
+        IND_WORSE
+    );
+    assert_eq!(doc["infographic"]["goals"], json!(["Työttömyys laskee"]));
+    // Swedish: the same plan with Swedish words.
+    let (_, sv) = app
+        .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=sv"))
+        .await;
+    let sv_plan = plan_section(&sv).expect("the plan in Swedish");
+    assert!(
+        sv_plan.contains(&format!("Planens genomförande år {year}")),
+        "{sv_plan}"
+    );
+    assert!(sv_plan.contains("Genomförd"), "{sv_plan}");
+    assert!(sv_plan.contains("Työpajat nuorille"), "{sv_plan}");
+});
+
+/// The public page's plan section.
+fn plan_section(html: &str) -> Option<&str> {
+    let at = html.find("<section id=\"plan\"")?;
+    let end = html[at..].find("</section>")?;
+    Some(&html[at..at + end])
+}

@@ -1138,6 +1138,8 @@ pub async fn upload(
         .await
     {
         Ok(outcome) => {
+            // Public outputs show live plan follow-up values.
+            state.outputs.clear();
             state
                 .store
                 .audit(

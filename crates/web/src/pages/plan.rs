@@ -467,6 +467,9 @@ async fn audit(
             &format!("report {}: {detail}", report.id),
         )
         .await?;
+    // Every plan change is audited, so this is where the public outputs of the report
+    // (which show the plan) are made stale.
+    state.outputs.forget(report.id);
     Ok(())
 }
 
@@ -1266,6 +1269,105 @@ pub async fn plan_view(
         py_planned: h(pp),
         py_used: h(pu),
     })
+}
+
+/// The plan of a published report, with its progress in the default budget year (the
+/// report's year, or this year within the council term); `None` without goals.
+pub async fn published_plan(
+    state: &AppState,
+    report: &Report,
+    tr: &Tr,
+) -> AppResult<Option<hyte_publish::PublishedPlan>> {
+    use hyte_publish::{
+        PlanColumns, PublishedAction, PublishedFollowUp, PublishedGoal, PublishedPlan, StatusCount,
+    };
+    let plan = state.store.plan(report.id).await?;
+    if plan.goals.is_empty() {
+        return Ok(None);
+    }
+    let (_, year) = parse_query(&PlanQuery::default(), report)?;
+    let view = plan_view(state, report, &plan, tr, None, year, None).await?;
+    let t = |k: &str| tr.t(k);
+    Ok(Some(PublishedPlan {
+        heading: view.heading,
+        year,
+        percent: view.percent,
+        progress_text: view.percent_text,
+        counts: view
+            .counts
+            .into_iter()
+            .map(|(label, count)| StatusCount { label, count })
+            .collect(),
+        resources: format!(
+            "{}: {} € · {}: {} € · {}: {} · {}: {}",
+            t("plan-euros-planned"),
+            view.euros_planned,
+            t("plan-euros-used"),
+            view.euros_used,
+            t("plan-py-planned"),
+            view.py_planned,
+            t("plan-py-used"),
+            view.py_used
+        ),
+        columns: PlanColumns {
+            action: t("plan-col-action"),
+            sector: t("plan-col-sector"),
+            status: t("plan-col-status"),
+            narrative: t("plan-col-narrative"),
+            planned: t("plan-col-planned"),
+            used: t("plan-col-used"),
+            indicator: t("plan-col-indicator"),
+            baseline: t("plan-col-baseline"),
+            latest: t("plan-col-latest"),
+            target: t("plan-col-target"),
+            tracking: t("plan-col-tracking"),
+            followups: t("plan-followups"),
+            answers: t("plan-answers"),
+            goal_progress: t("plan-goal-progress"),
+            overall_progress: t("plan-overall-progress"),
+        },
+        goals: view
+            .goals
+            .into_iter()
+            .map(|g| PublishedGoal {
+                number: g.number,
+                title: g.title,
+                description: g.description,
+                answers: g.answers,
+                percent: g.percent,
+                progress_text: g.percent_text,
+                actions: g
+                    .actions
+                    .into_iter()
+                    .map(|a| PublishedAction {
+                        title: a.title,
+                        sector: a.sector,
+                        responsible: a.responsible,
+                        schedule: a.schedule,
+                        status: a.status.to_string(),
+                        status_text: a.status_text,
+                        percent: a.percent,
+                        narrative: a.narrative,
+                        planned: a.planned,
+                        used: a.used,
+                    })
+                    .collect(),
+                followups: g
+                    .followups
+                    .into_iter()
+                    .map(|f| PublishedFollowUp {
+                        indicator_id: f.indicator_id,
+                        title: f.title,
+                        baseline: f.baseline,
+                        latest: f.latest,
+                        target: f.target,
+                        tracking: f.tracking.to_string(),
+                        tracking_text: f.tracking_text,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
 }
 
 fn follow_row(tr: &Tr, f: &FollowUpStatus, plan: &Plan) -> FollowRow {

@@ -34,7 +34,8 @@ use hyte_store::indicators::ValueQuery;
 use hyte_store::publication::Publication;
 use hyte_store::reports::Report;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Routes of publication.
 pub fn routes() -> Router<AppState> {
@@ -235,6 +236,14 @@ pub async fn build_document(
         }
     }
 
+    let plan = crate::pages::plan::published_plan(state, report, &tr).await?;
+    let goals = plan
+        .iter()
+        .flat_map(|p| &p.goals)
+        .take(TOP_OBSERVATIONS)
+        .map(|g| clip(&g.title, 160))
+        .collect();
+
     let summary = if publication.summary.trim().is_empty() {
         generated_summary(&tr, org.name(code), &strengths, &concerns)
     } else {
@@ -262,10 +271,11 @@ pub async fn build_document(
             indicators,
             strengths,
             concerns,
-            goals: vec![],
+            goals,
         },
         attribution: tr.t("pub-attribution"),
         labels: labels(&tr, report),
+        plan,
     })
 }
 
@@ -409,24 +419,51 @@ impl Rendered {
     }
 }
 
-/// Rendered outputs of published reports. Bounded: cleared when it grows past
-/// [`CACHE_ENTRIES`] (published reports are few; this only guards against misuse).
-static CACHE: LazyLock<Mutex<HashMap<Key, Rendered>>> = LazyLock::new(Default::default);
+/// Rendered outputs of published reports, per running application. An entry lives
+/// at most [`CACHE_TTL`]: the frozen sections never change, but the plan's progress
+/// and its follow-up values are live. Plan edits in this process forget the report's
+/// entries at once ([`OutputCache::forget`]), data imports forget all; the time limit
+/// bounds what another instance on the same database shows. Bounded: cleared when it
+/// grows past [`CACHE_ENTRIES`] (published reports are few; this only guards against
+/// misuse).
+#[derive(Clone, Default)]
+pub struct OutputCache(Arc<Mutex<HashMap<Key, (Instant, Rendered)>>>);
+
 const CACHE_ENTRIES: usize = 512;
+/// How long a rendered output is served before it is rendered again.
+pub const CACHE_TTL: Duration = Duration::from_secs(60);
 
-fn cached(key: &Key) -> Option<Rendered> {
-    CACHE.lock().ok()?.get(key).cloned()
-}
+impl OutputCache {
+    fn get(&self, key: &Key) -> Option<Rendered> {
+        let c = self.0.lock().ok()?;
+        let (at, r) = c.get(key)?;
+        (at.elapsed() < CACHE_TTL).then(|| r.clone())
+    }
 
-fn remember(key: Key, bytes: Vec<u8>) -> Rendered {
-    let r = Rendered::new(bytes);
-    if let Ok(mut c) = CACHE.lock() {
-        if c.len() >= CACHE_ENTRIES {
+    fn put(&self, key: Key, bytes: Vec<u8>) -> Rendered {
+        let r = Rendered::new(bytes);
+        if let Ok(mut c) = self.0.lock() {
+            if c.len() >= CACHE_ENTRIES {
+                c.clear();
+            }
+            c.insert(key, (Instant::now(), r.clone()));
+        }
+        r
+    }
+
+    /// Forgets the outputs of one report (its plan changed).
+    pub fn forget(&self, report_id: i64) {
+        if let Ok(mut c) = self.0.lock() {
+            c.retain(|k, _| k.0 != report_id);
+        }
+    }
+
+    /// Forgets every output (new data was imported).
+    pub fn clear(&self) {
+        if let Ok(mut c) = self.0.lock() {
             c.clear();
         }
-        c.insert(key, r.clone());
     }
-    r
 }
 
 /// Produces one output of a document (typesetting runs off the async threads).
@@ -477,12 +514,12 @@ pub async fn published_output(
         ),
         output,
     );
-    if let Some(b) = cached(&key) {
+    if let Some(b) = state.outputs.get(&key) {
         return Ok(b);
     }
     let doc = Arc::new(build_document(state, report, publication, lang).await?);
     let bytes = produce(doc, output, Tr::new(lang)).await?;
-    Ok(remember(key, bytes))
+    Ok(state.outputs.put(key, bytes))
 }
 
 /// Sends an output with its ETag, or 304 when the client has it already.

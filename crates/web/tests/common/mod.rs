@@ -60,6 +60,7 @@ impl TestAppBuilder {
         let state = AppState {
             store: store.clone(),
             config: Arc::new(self.config),
+            outputs: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
