@@ -80,6 +80,12 @@ describe('publication journeys', () => {
       assert.equal((await p.locator('#toc-h').innerText()).trim(), 'Sisällys');
       assert.equal((await p.locator('#summary-h').innerText()).trim(), 'Tiivistelmä');
       assert.ok((await p.locator('figure.pub-block svg').count()) >= 2, 'the indicator charts are on the page');
+      // The welfare plan and how it is carried out this year.
+      const plan = await p.locator('#plan').innerText();
+      assert.match(plan, /Lasten ja nuorten liikunta lisääntyy/);
+      assert.match(plan, /Liikuntakerhot kouluihin/);
+      assert.match(plan, /Käynnissä/);
+      assert.match(plan, /Kerhot alkoivat kolmessa koulussa\./);
       await shot(p, 'public report in Finnish');
       await axeClean(p, 'public report (fi)');
 

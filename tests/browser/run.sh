@@ -119,6 +119,19 @@ rid = rep.get("id") or rep.get("report", {}).get("id")
 assert rid == 1, f"expected report 1, got {rep}"
 call("PUT", "/api/v1/reports/1/sections/5/text",
      {"base_revision": 0, "body": "Lasten ja perheiden hyvinvointi.\n\n{{indicator 2328 chart=trend}}\n\n{{indicator 2328 chart=compare}}\n"})
+# A welfare plan with one goal, an action and its progress this year (within the term),
+# so the plan pages and the public report's plan section have content to check.
+import datetime
+year = min(max(datetime.date.today().year, 2021), 2025)
+goal = call("POST", "/api/v1/reports/1/plan/goals",
+            {"title": "Lasten ja nuorten liikunta lisääntyy", "description": "Liikkuminen arjessa yleistyy.",
+             "tags": ["children_youth"]})
+action = call("POST", f"/api/v1/reports/1/plan/goals/{goal['id']}/actions",
+              {"title": "Liikuntakerhot kouluihin", "sector": "education", "responsible": "Sivistysjohtaja",
+               "start_year": year, "end_year": year,
+               "resources": [{"year": year, "euros": 12000, "person_years": 0.3}]})
+call("PUT", f"/api/v1/reports/1/plan/actions/{action['id']}/progress/{year}",
+     {"status": "in_progress", "narrative": "Kerhot alkoivat kolmessa koulussa."})
 # Approved by the council (frozen version 1) and published, so the public pages serve
 # that frozen version to the page checks whatever order the files run in.
 for move in ({"move": "start_commenting"}, {"move": "to_board"},
