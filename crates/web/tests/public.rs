@@ -154,8 +154,25 @@ both!(unpublished_is_404_publicly, |app: TestApp| async move {
     )
     .await;
     assert_eq!(list["total"], 0);
-    // Published under the wrong organisation is still 404.
+    // The working-copy addresses of the files stay behind the sign-in while unpublished...
+    let files = [
+        format!("/reports/{id}.pdf"),
+        format!("/reports/{id}/report.pdf"),
+        format!("/reports/{id}/summary.pdf"),
+    ];
+    for path in &files {
+        let res = app.get_with(&anon, path).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
     publish(&app, &client, id, true).await;
+    // ...and serve the published version to anyone once published.
+    for path in &files {
+        let res = app.get_with(&anon, path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(res.bytes().await.unwrap().starts_with(b"%PDF"), "{path}");
+    }
+    // Published under the wrong organisation is still 404.
     let res = app
         .get_with(&anon, &format!("/public/KUNTA:398/reports/{id}"))
         .await;

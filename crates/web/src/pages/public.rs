@@ -794,15 +794,28 @@ async fn private_output(
     id: &str,
     what: Output,
 ) -> AppResult<Response> {
+    let (ctype, name, published) = match what {
+        Output::Pdf => ("application/pdf", "report.pdf", "pdf"),
+        Output::SummaryPdf => ("application/pdf", "summary.pdf", "summary.pdf"),
+        Output::SummarySvg => ("image/svg+xml", "summary.svg", "summary.svg"),
+        _ => ("image/png", "summary.png", "summary.png"),
+    };
+    // Residents may be given these addresses too (`/reports/{id}.pdf` is what the law's
+    // open publication is linked as): without a sign-in a published report answers
+    // with its published version; anything else stays behind the sign-in.
+    if viewer.user.is_none() {
+        if let Ok((report, publication)) = published_report_by_id(state, id).await {
+            let bytes =
+                published_output(state, &report, &publication, viewer.lang, published).await?;
+            return Ok(download(
+                with_etag(&HeaderMap::new(), bytes, ctype),
+                &format!("report-{}-{}-{name}", report.id, viewer.lang.code()),
+            ));
+        }
+    }
     let (report, _) = load_report(state, viewer, id).await?;
     let publication = state.store.publication(report.id).await?;
     let doc = Arc::new(build_document(state, &report, &publication, viewer.lang).await?);
-    let (ctype, name) = match what {
-        Output::Pdf => ("application/pdf", "report.pdf"),
-        Output::SummaryPdf => ("application/pdf", "summary.pdf"),
-        Output::SummarySvg => ("image/svg+xml", "summary.svg"),
-        _ => ("image/png", "summary.png"),
-    };
     let bytes = produce(doc, what, Tr::new(viewer.lang)).await?;
     let res = (
         [

@@ -759,12 +759,13 @@ pub async fn outline(
     uri: Uri,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login_redirect_from(&uri));
-    }
-    // `/reports/{id}.pdf` shares this route (the router has no suffix parameters).
+    // `/reports/{id}.pdf` shares this route (the router has no suffix parameters); a
+    // published report's PDF needs no sign-in.
     if let Some(num) = id.strip_suffix(".pdf") {
         return crate::pages::public::private_pdf(&state, &viewer, num).await;
+    }
+    if viewer.user.is_none() {
+        return Ok(login_redirect_from(&uri));
     }
     let ctx = load_report(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
