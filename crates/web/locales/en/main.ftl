@@ -163,3 +163,10 @@ ind-set = Comparison group
 set-region = same welfare region
 set-urban = same urban/rural class
 set-size = similar size (population)
+
+# Attribution of indicator data (CC BY 4.0)
+attr-source = Source: Sotkanet Indicator Bank, THL (https://sotkanet.fi)
+attr-producer = Producer: { $producer }
+attr-indicator = ind.
+attr-updated = data updated { $date }
+attr-derived = confidence intervals, comparisons and derived benchmark values computed by Hyte

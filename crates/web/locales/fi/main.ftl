@@ -163,3 +163,10 @@ ind-set = Vertailuryhmä
 set-region = saman hyvinvointialueen kunnat
 set-urban = saman kuntaryhmän kunnat
 set-size = samankokoiset kunnat
+
+# Attribution of indicator data (CC BY 4.0)
+attr-source = Lähde: Sotkanet-indikaattoripankki, THL (https://sotkanet.fi)
+attr-producer = Tuottaja: { $producer }
+attr-indicator = ind.
+attr-updated = tiedot päivitetty { $date }
+attr-derived = luottamusvälit, vertailut ja johdetut vertailuarvot laskenut Hyte

@@ -163,3 +163,10 @@ ind-set = Jämförelsegrupp
 set-region = kommunerna i samma välfärdsområde
 set-urban = kommuner i samma kommungrupp
 set-size = kommuner av samma storlek
+
+# Attribution of indicator data (CC BY 4.0)
+attr-source = Källa: Sotkanets indikatorbank, THL (https://sotkanet.fi)
+attr-producer = Producent: { $producer }
+attr-indicator = ind.
+attr-updated = uppgifterna uppdaterade { $date }
+attr-derived = konfidensintervall, jämförelser och härledda jämförelsevärden beräknade av Hyte

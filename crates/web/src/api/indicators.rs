@@ -15,19 +15,26 @@ use hyte_store::indicators::{Indicator, ValueQuery};
 use serde::{Deserialize, Serialize};
 
 /// Attribution every answer carries (CC BY 4.0 requires naming source and producer
-/// and saying what was derived).
+/// and saying what was derived), in the reader's language.
 pub fn attribution(ind: &Indicator, lang: &str) -> String {
+    let tr = crate::i18n::Tr::new(crate::i18n::Lang::parse(lang).unwrap_or(crate::i18n::Lang::En));
     let producer = ind.producer.get(lang);
-    format!(
-        "Source: Sotkanet Indicator Bank, THL (https://sotkanet.fi){} · \"{}\" (ind. {}){} · CC BY 4.0 · confidence intervals, comparisons and derived benchmark values computed by Hyte",
-        if producer.is_empty() { String::new() } else { format!(" · Producer: {producer}") },
+    let mut parts = vec![tr.t("attr-source")];
+    if !producer.is_empty() {
+        parts.push(tr.ta("attr-producer", &[("producer", producer.to_string())]));
+    }
+    parts.push(format!(
+        "\u{201c}{}\u{201d} ({} {})",
         ind.title.get(lang),
-        ind.id,
-        ind.data_updated
-            .as_ref()
-            .map(|d| format!(" · data updated {d}"))
-            .unwrap_or_default()
-    )
+        tr.t("attr-indicator"),
+        ind.id
+    ));
+    if let Some(d) = &ind.data_updated {
+        parts.push(tr.ta("attr-updated", &[("date", d.clone())]));
+    }
+    parts.push("CC BY 4.0".into());
+    parts.push(tr.t("attr-derived"));
+    parts.join(" · ")
 }
 
 /// `GET /api/v1/indicators`.
