@@ -216,7 +216,10 @@ both!(
         assert!(fi.contains("Nuoret liikkuvat paljon"), "summary from joys");
         assert!(fi.contains("Asikkalan <strong>työllisyys</strong>"));
         // Every block names its source in the reader's language.
-        assert!(fi.contains("Lähde: Sotkanet-indikaattoripankki, THL"), "{fi}");
+        assert!(
+            fi.contains("Lähde: Sotkanet-indikaattoripankki, THL"),
+            "{fi}"
+        );
         assert!(!fi.contains("Source: Sotkanet"));
         let (status, sv) = app
             .get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}?lang=sv"))
