@@ -917,15 +917,12 @@ both!(
     |app: TestApp| async move {
         let (token, id, concern, joy) = setup(&app).await;
         build_plan(&app, &token, id, concern, joy).await;
-        let s = ok_json(
-            api(
-                &app,
-                &token,
-                Method::POST,
-                &format!("/api/v1/reports/{id}/sections"),
-                Some(json!({"heading": "Työllisyys"})),
-            )
-            .await,
+        let s = api_ok(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/reports/{id}/sections"),
+            json!({"heading": "Työllisyys"}),
             StatusCode::CREATED,
         )
         .await;
@@ -933,36 +930,17 @@ both!(
             .as_i64()
             .or_else(|| s["id"].as_i64())
             .unwrap_or_else(|| panic!("section id in {s}"));
-        ok_json(
-        api(
+        let body = format!("Työttömyys laskee.\n\n{{{{indicator {IND_UNEMP} chart=trend}}}}\n");
+        api_ok(
             &app,
             &token,
             Method::PUT,
             &format!("/api/v1/reports/{id}/sections/{sid}/text"),
-            Some(json!({"base_revision": 0, "body": format!("Työttömyys laskee.\n\n{{{{indicator {IND_UNEMP} chart=trend}}}}\n")})),
+            json!({"base_revision": 0, "body": body}),
+            StatusCode::OK,
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-        for m in [
-            json!({"move": "start_commenting"}),
-            json!({"move": "to_board"}),
-            json!({"move": "council_approve", "decision_date": "2026-05-18", "minutes_section": "§ 45"}),
-        ] {
-            ok_json(
-                api(
-                    &app,
-                    &token,
-                    Method::POST,
-                    &format!("/api/v1/reports/{id}/approval/transitions"),
-                    Some(m),
-                )
-                .await,
-                StatusCode::CREATED,
-            )
-            .await;
-        }
+        .await;
+        approve_by_council(&app, &token, id).await;
         // Two newer years after the approval: 2023 = 15, 2024 = 13.
         let csv = format!(
         "indicator,region_category,region_code,region_title_fi,year,gender,value\n\
@@ -972,15 +950,12 @@ both!(
             .ingest("newer.csv", csv.into_bytes(), None, "test")
             .await
             .expect("newer values import");
-        let y = ok_json(
-            api(
-                &app,
-                &token,
-                Method::POST,
-                &format!("/api/v1/reports/{id}/yearly-reports"),
-                Some(json!({"year": 2026})),
-            )
-            .await,
+        let y = api_ok(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/reports/{id}/yearly-reports"),
+            json!({"year": 2026}),
             StatusCode::CREATED,
         )
         .await;
@@ -994,7 +969,7 @@ both!(
             .to_string();
         assert!(
             changes.contains("2026-05-18"),
-            "measured from the approved report: {changes}"
+            "the decision date: {changes}"
         );
         let row = changes
             .lines()

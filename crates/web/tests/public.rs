@@ -540,60 +540,48 @@ both!(published_plan_with_progress, |app: TestApp| async move {
     assert!(!page.contains("id=\"plan\""), "no plan yet");
     let coord = app.user(ASIKKALA, Role::Coordinator).await;
     let token = app.api_token(&coord).await;
-    let g = ok_json(
-        api(
-            &app,
-            &token,
-            Method::POST,
-            &format!("/api/v1/reports/{id}/plan/goals"),
-            Some(json!({"title": "Työttömyys laskee", "description": "Nuoret töihin."})),
-        )
-        .await,
+    let g = api_ok(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/plan/goals"),
+        json!({"title": "Työttömyys laskee", "description": "Nuoret töihin."}),
         StatusCode::CREATED,
     )
     .await["id"]
         .as_i64()
         .unwrap();
-    let a = ok_json(
-        api(
-            &app,
-            &token,
-            Method::POST,
-            &format!("/api/v1/reports/{id}/plan/goals/{g}/actions"),
-            Some(json!({"title": "Työpajat nuorille", "sector": "education",
-                "responsible": "Sivistysjohtaja", "start_year": year, "end_year": year,
-                "resources": [{"year": year, "euros": 20000, "person_years": 1}]})),
-        )
-        .await,
+    let action = json!({"title": "Työpajat nuorille", "sector": "education",
+        "responsible": "Sivistysjohtaja", "start_year": year, "end_year": year,
+        "resources": [{"year": year, "euros": 20000, "person_years": 1}]});
+    let a = api_ok(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/plan/goals/{g}/actions"),
+        action,
         StatusCode::CREATED,
     )
     .await["id"]
         .as_i64()
         .unwrap();
-    ok_json(
-        api(
-            &app,
-            &token,
-            Method::POST,
-            &format!("/api/v1/reports/{id}/plan/follow-ups"),
-            Some(
-                json!({"goal_id": g, "indicator_id": IND_WORSE, "baseline_year": 2018,
-                "target_year": 2028, "target_value": 10}),
-            ),
-        )
-        .await,
+    let followup = json!({"goal_id": g, "indicator_id": IND_WORSE, "baseline_year": 2018,
+        "target_year": 2028, "target_value": 10});
+    api_ok(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/plan/follow-ups"),
+        followup,
         StatusCode::CREATED,
     )
     .await;
-    ok_json(
-        api(
-            &app,
-            &token,
-            Method::PUT,
-            &format!("/api/v1/reports/{id}/plan/actions/{a}/progress/{year}"),
-            Some(json!({"status": "done", "narrative": "Kolme pajaa pidettiin."})),
-        )
-        .await,
+    api_ok(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("/api/v1/reports/{id}/plan/actions/{a}/progress/{year}"),
+        json!({"status": "done", "narrative": "Kolme pajaa pidettiin."}),
         StatusCode::OK,
     )
     .await;

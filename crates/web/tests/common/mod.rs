@@ -402,6 +402,38 @@ pub async fn ok_json(res: Response, status: StatusCode) -> serde_json::Value {
     v
 }
 
+/// A JSON `POST`/`PUT`/… through the API that must answer `status`; its JSON body.
+pub async fn api_ok(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+    status: StatusCode,
+) -> serde_json::Value {
+    ok_json(api(app, token, method, path, Some(body)).await, status).await
+}
+
+/// Takes a draft report through commenting and board review to the council's approval
+/// (decision 2026-05-18, § 45), which freezes version 1.
+pub async fn approve_by_council(app: &TestApp, token: &str, id: i64) {
+    for m in [
+        serde_json::json!({"move": "start_commenting"}),
+        serde_json::json!({"move": "to_board"}),
+        serde_json::json!({"move": "council_approve", "decision_date": "2026-05-18", "minutes_section": "§ 45"}),
+    ] {
+        api_ok(
+            app,
+            token,
+            reqwest::Method::POST,
+            &format!("/api/v1/reports/{id}/approval/transitions"),
+            m,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+}
+
 /// A test indicator definition (percentages per population, Finnish title as given).
 pub fn definition(id: i64, title: &str, polarity: &str) -> hyte_store::indicators::Indicator {
     use hyte_store::indicators::{Denominator, Indicator, Localized};
