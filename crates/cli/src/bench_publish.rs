@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Creates and publishes a report of Asikkala with `blocks` indicator blocks (every
-/// indicator with Asikkala values, in id order, spread over the THL outline's
-/// sections, charts cycling trend/compare/spine/table). Returns its id.
+/// Creates and publishes a report of Asikkala with `blocks` indicator blocks (the
+/// indicators with Asikkala values in id order, repeated when there are fewer, spread
+/// over the THL outline's sections, charts cycling trend/compare/spine/table). Returns
+/// its id.
 pub async fn fixture_report(db: &str, blocks: usize) -> anyhow::Result<i64> {
     let store = crate::open_migrated(db).await?;
     let org: RegionKey = "KUNTA:016".parse()?;
@@ -41,11 +42,19 @@ pub async fn fixture_report(db: &str, blocks: usize) -> anyhow::Result<i64> {
             chosen.push(id);
         }
     }
-    if chosen.len() < blocks {
+    if chosen.is_empty() {
         bail!(
-            "only {} indicators have values for Asikkala; load the demo data first (hyte demo --no-serve)",
-            chosen.len()
+            "no indicator has values for Asikkala; load the demo data first (hyte demo --no-serve)"
         );
+    }
+    // The demo data has fewer indicators with Asikkala values than a full report has
+    // blocks: the list repeats, and the chart cycle gives a repeated indicator another
+    // chart, as a real report shows one indicator both as a trend and as a comparison.
+    let distinct = chosen.len();
+    let mut i = 0;
+    while chosen.len() < blocks {
+        chosen.push(chosen[i % distinct]);
+        i += 1;
     }
     let template = parse_outline_template(THL_OUTLINE_CSV).map_err(anyhow::Error::msg)?;
     let report = store
