@@ -21,9 +21,8 @@ use hyte_domain::report::{
     parse_outline_template, MeasureKind, ObservationKind, ObservationOrigin, ReportKind,
     SelectionState, THL_OUTLINE_CSV,
 };
-use hyte_domain::{IndicatorId, RegionKey, Role};
+use hyte_domain::{RegionKey, Role};
 use hyte_store::dialogue::{DialogueInput, Goal};
-use hyte_store::indicators::{Denominator, Indicator, Localized};
 use hyte_store::plan::{ActionInput, FollowUpInput, GoalInput};
 use hyte_store::reports::{NewReport, Selection};
 use hyte_store::users::NewUser;
@@ -523,31 +522,7 @@ async fn callers(app: &TestApp) -> Vec<Caller> {
 async fn data(app: &TestApp) {
     for id in [IND, IND + 1] {
         app.store
-            .put_indicator(&Indicator {
-                id: IndicatorId(id),
-                title: Localized {
-                    fi: "Matriisi-indikaattori".into(),
-                    sv: "Matrisindikator".into(),
-                    en: "Matrix indicator".into(),
-                },
-                unit: "PROS".into(),
-                decimals: 1,
-                polarity: "low_is_good".parse().unwrap(),
-                denominator: Denominator::None,
-                kind: "register".into(),
-                producer: Localized::default(),
-                description: Localized::default(),
-                interpretation: Localized::default(),
-                limits: Localized::default(),
-                theme: None,
-                population_group: None,
-                sexes: "total".into(),
-                data_updated: None,
-                range_start: None,
-                range_end: None,
-                source: "test".into(),
-                updated_at: String::new(),
-            })
+            .put_indicator(&definition(id, "Matriisi-indikaattori", "low_is_good"))
             .await
             .unwrap();
     }
