@@ -72,6 +72,19 @@ async function accept(link, name, password, shot) {
   }
 }
 
+// Creates a report on the organisation's reports page; returns its path.
+async function createReport(page, org, kind, title) {
+  await page.goto(`/org/${org}/reports`);
+  const details = page.locator('details.create-report');
+  if (!(await details.evaluate((d) => d.open))) await details.locator('> summary').click();
+  if (kind) assert.equal(await page.isChecked(`#kind-${kind}`), true, `${kind} is proposed for ${org}`);
+  await page.fill('#rep-title', title);
+  await page.fill('#rep-term-start', '2025');
+  await page.fill('#rep-term-end', '2029');
+  await Promise.all([page.waitForURL(/\/reports\/\d+$/), page.locator('#rep-title').evaluate((el) => el.form.requestSubmit())]);
+  return new URL(page.url()).pathname;
+}
+
 const stamp = Date.now().toString(36);
 
 describe('process journeys', () => {
@@ -174,6 +187,68 @@ describe('process journeys', () => {
       assert.equal(r.status(), 403, 'Lahti does not see Asikkala\'s tasks');
     } finally {
       await ctx3.close();
+    }
+  });
+
+  journey('P3. welfare region: its own report collects the municipalities\' joys and concerns', 'jp3-collect', { locale: 'fi-FI' }, async ({ page, shot }) => {
+    // The admin invites a coordinator for Päijät-Häme.
+    await signIn(page, cfg.admin);
+    const email = `aluekoord-${stamp}@paijat-hame.test`;
+    const link = await invite(page, 'HYVINVOINTIALUE:09', email, 'coordinator');
+    await accept(link, 'Alli Aluekoordinaattori', 'alueen koordinaattori 1');
+
+    // Asikkala's coordinator starts the 2025–2029 report and records a concern.
+    const concern = `Nuorten yksinäisyys lisääntyy (${stamp})`;
+    let asikkalaUrl;
+    const actx = await newContext(browser, { locale: 'fi-FI' });
+    try {
+      const a = await actx.newPage();
+      await signIn(a, cfg.coord);
+      asikkalaUrl = await createReport(a, 'KUNTA:016', null, 'Hyvinvointikertomus 2025–2029 (alue)');
+      await a.goto(`${asikkalaUrl}/observations`);
+      await a.selectOption('#obs-kind', 'concern');
+      await a.fill('#obs-text', concern);
+      await Promise.all([a.waitForNavigation(), a.click('#add-observation button[type=submit]')]);
+      await a.locator('main [role=status]').waitFor();
+      // A municipality's report has no collect button.
+      assert.equal(await a.locator('#collect').count(), 0);
+      assertNoPageErrors(actx);
+    } finally {
+      await actx.close();
+    }
+
+    // The region's coordinator starts the regional report (the form proposes that kind
+    // for a welfare region) and collects.
+    const ctx = await newContext(browser, { locale: 'fi-FI' });
+    try {
+      const p = await ctx.newPage();
+      await signIn(p, { email, password: 'alueen koordinaattori 1' });
+      const url = await createReport(p, 'HYVINVOINTIALUE:09', 'regional_report', 'Päijät-Hämeen alueellinen hyvinvointikertomus');
+      await p.goto('/org/HYVINVOINTIALUE:09/region');
+      const own = p.locator('#own-reports a', { hasText: 'kokoa kuntien' });
+      await Promise.all([p.waitForURL(/\/observations/), own.first().click()]);
+      assert.equal(new URL(p.url()).pathname, `${url}/observations`);
+      await Promise.all([p.waitForNavigation(), p.click('#collect')]);
+      assert.match(await p.locator('main [role=status]').first().innerText(), /koottiin ehdotuksiksi/);
+      const card = p.locator('#proposals article.observation', { hasText: concern });
+      assert.equal(await card.count(), 1, 'Asikkala\'s concern arrives once as a proposal');
+      assert.match(await card.innerText(), /Jäsenkunta/);
+      assert.equal(await card.locator('.obs-source a').innerText(), 'Asikkala');
+      await shot(p, 'collected proposals');
+      // The region's group accepts it: it moves to the concerns.
+      await Promise.all([p.waitForNavigation(), card.getByRole('button', { name: /Hyväksy/ }).click()]);
+      assert.equal(await p.locator('section[aria-labelledby=concerns-h] article', { hasText: concern }).count(), 1);
+      // Collecting again brings nothing twice.
+      await Promise.all([p.waitForNavigation(), p.click('#collect')]);
+      assert.match(await p.locator('main [role=status]').first().innerText(), /ei ollut/);
+      assert.equal(await p.locator('article.observation', { hasText: concern }).count(), 1);
+      // The source link leads to the item in Asikkala's report, which the region reads.
+      await Promise.all([p.waitForURL(/#obs-\d+$/), p.locator('.obs-source a', { hasText: 'Asikkala' }).first().click()]);
+      assert.equal(new URL(p.url()).pathname, `${asikkalaUrl}/observations`);
+      assert.match(await p.locator('main').innerText(), new RegExp(concern.replace(/[()]/g, '\\$&')));
+      assertNoPageErrors(ctx);
+    } finally {
+      await ctx.close();
     }
   });
 });

@@ -205,6 +205,8 @@ words!(
         Ngo => "ngo",
         /// The welfare region.
         WelfareRegion => "welfare_region",
+        /// Collected by a welfare region's report from a member municipality's report.
+        Municipality => "municipality",
         /// Proposed by Hyte from the indicator data.
         Data => "data",
     }

@@ -10,6 +10,7 @@ use hyte_domain::RegionKey;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashSet;
 
 /// A report.
 #[derive(Debug, Clone, Serialize)]
@@ -185,6 +186,21 @@ pub struct Observation {
     pub created_by: String,
     /// When.
     pub created_at: String,
+    /// For an item a welfare region's report collected: the member municipality
+    /// (`KUNTA:016`) it came from.
+    pub source_org: Option<String>,
+    /// ... and the id of the joy or concern in that municipality's report.
+    pub source_observation_id: Option<i64>,
+}
+
+/// A joy or concern to copy into a welfare region's report from a member
+/// municipality's report.
+#[derive(Debug, Clone)]
+pub struct CollectedObservation<'a> {
+    /// The municipality (`KUNTA:016`).
+    pub source_org: &'a str,
+    /// The item in the municipality's report.
+    pub source: &'a Observation,
 }
 
 /// A comment.
@@ -728,7 +744,8 @@ impl Store {
     /// Joys and concerns of a report with their linked indicators.
     pub async fn observations(&self, report_id: i64) -> StoreResult<Vec<Observation>> {
         let rows = sqlx::query(
-            "SELECT id, kind, body, sector, origin, population_group, status, created_by, created_at FROM observation WHERE report_id = $1 ORDER BY kind, id",
+            "SELECT id, kind, body, sector, origin, population_group, status, created_by, created_at, source_org, source_observation_id
+             FROM observation WHERE report_id = $1 ORDER BY kind, id",
         )
         .bind(report_id)
         .fetch_all(self.pool())
@@ -756,8 +773,68 @@ impl Store {
                 indicators,
                 created_by: r.try_get("created_by")?,
                 created_at: r.try_get("created_at")?,
+                source_org: opt_str(r, "source_org")?,
+                source_observation_id: r.try_get("source_observation_id")?,
             });
         }
+        Ok(out)
+    }
+
+    /// Copies member municipalities' joys and concerns into a welfare region's report
+    /// as proposals (origin `municipality`, status `proposed`) with their linked
+    /// indicators and where they came from. An item already collected into this report
+    /// is skipped, also when the region dismissed it, so collecting again after the
+    /// municipalities have added items brings only the new ones. Returns the new ids.
+    pub async fn collect_observations(
+        &self,
+        report_id: i64,
+        items: &[CollectedObservation<'_>],
+        by: &str,
+    ) -> StoreResult<Vec<i64>> {
+        let mut tx = self.pool().begin().await?;
+        let mut already: HashSet<i64> = sqlx::query(
+            "SELECT source_observation_id FROM observation WHERE report_id = $1 AND source_observation_id IS NOT NULL",
+        )
+        .bind(report_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("source_observation_id"))
+        .collect::<Result<_, _>>()?;
+        let now = now_rfc3339();
+        let mut out = vec![];
+        for c in items {
+            let o = c.source;
+            if !already.insert(o.id) {
+                continue;
+            }
+            let id: i64 = sqlx::query(
+                "INSERT INTO observation (report_id, kind, body, sector, origin, population_group, status, created_by, created_at, source_org, source_observation_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(report_id)
+            .bind(o.kind.as_str())
+            .bind(o.body.clone())
+            .bind(o.sector.clone())
+            .bind(ObservationOrigin::Municipality.as_str())
+            .bind(o.population_group.clone())
+            .bind(by.to_string())
+            .bind(now.clone())
+            .bind(c.source_org.to_string())
+            .bind(o.id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            for i in &o.indicators {
+                sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(*i)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            out.push(id);
+        }
+        tx.commit().await?;
         Ok(out)
     }
 

@@ -1314,3 +1314,387 @@ both!(
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 );
+
+/// A joy or concern written straight into a report (the region test needs several
+/// reports' items in given states).
+async fn observe(
+    app: &TestApp,
+    report: i64,
+    kind: ObservationKind,
+    text: &str,
+    status: &str,
+    indicators: &[i64],
+) -> i64 {
+    app.store
+        .add_observation(
+            report,
+            kind,
+            text,
+            Some("youth"),
+            ObservationOrigin::WorkingGroup,
+            None,
+            status,
+            indicators,
+            "test@hyte.test",
+        )
+        .await
+        .unwrap()
+}
+
+/// A report of any organisation, made through the API by that organisation's coordinator.
+async fn report_of(app: &TestApp, org: &str, kind: &str, start: i64, end: i64) -> (String, i64) {
+    let coord = app.user(org, Role::Coordinator).await;
+    let token = app.api_token(&coord).await;
+    let v = api_ok(
+        app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/organisations/{org}/reports"),
+        json!({"kind": kind, "title": format!("{kind} {start}–{end}"), "term_start": start, "term_end": end, "template": "thl"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    (token, v["report"]["id"].as_i64().expect("report id"))
+}
+
+both!(
+    regional_report_collects_the_municipalities_joys_and_concerns,
+    |app: TestApp| async move {
+        // Asikkala's and Lahti's term reports 2025–2029 (members of Päijät-Häme), an
+        // earlier Asikkala term (overlapping by a year, but not the current report) and Espoo (another welfare region).
+        let (a_tok, asikkala) = report_of(&app, ASIKKALA, "term_report", 2025, 2029).await;
+        let (_, old) = report_of(&app, ASIKKALA, "term_report", 2021, 2025).await;
+        let (l_tok, lahti) = report_of(&app, LAHTI, "term_report", 2025, 2029).await;
+        let (_, espoo) = report_of(&app, "KUNTA:049", "term_report", 2025, 2029).await;
+        let lonely = observe(
+            &app,
+            asikkala,
+            ObservationKind::Concern,
+            "Nuorten yksinäisyys",
+            "open",
+            &[2328, 289],
+        )
+        .await;
+        observe(
+            &app,
+            asikkala,
+            ObservationKind::Joy,
+            "Harrastustakuu toimii",
+            "accepted",
+            &[],
+        )
+        .await;
+        observe(
+            &app,
+            asikkala,
+            ObservationKind::Concern,
+            "Hylätty huoli",
+            "dismissed",
+            &[],
+        )
+        .await;
+        observe(
+            &app,
+            asikkala,
+            ObservationKind::Concern,
+            "Hyten avoin ehdotus",
+            "proposed",
+            &[],
+        )
+        .await;
+        observe(
+            &app,
+            old,
+            ObservationKind::Concern,
+            "Edellisen kauden huoli",
+            "accepted",
+            &[],
+        )
+        .await;
+        observe(
+            &app,
+            lahti,
+            ObservationKind::Concern,
+            "Ylipaino lisääntyy",
+            "open",
+            &[],
+        )
+        .await;
+        observe(
+            &app,
+            espoo,
+            ObservationKind::Concern,
+            "Espoon huoli",
+            "open",
+            &[],
+        )
+        .await;
+
+        // The welfare region's own report collects.
+        let (rtoken, regional) = report_of(&app, PAIJAT_HAME, "regional_report", 2025, 2029).await;
+        let path = format!("/api/v1/reports/{regional}/observations/collect");
+        let v = api_ok(
+            &app,
+            &rtoken,
+            Method::POST,
+            &path,
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(v["collected"], 3, "{v}");
+        assert!(v["members"].as_i64().unwrap() >= 10);
+        assert_eq!(v["reports_read"], 2);
+        let items = v["items"].as_array().unwrap();
+        let mut texts: Vec<&str> = items.iter().map(|i| i["body"].as_str().unwrap()).collect();
+        texts.sort();
+        assert_eq!(
+            texts,
+            [
+                "Harrastustakuu toimii",
+                "Nuorten yksinäisyys",
+                "Ylipaino lisääntyy"
+            ]
+        );
+        let item = items
+            .iter()
+            .find(|i| i["body"] == "Nuorten yksinäisyys")
+            .unwrap();
+        assert_eq!(item["origin"], "municipality");
+        assert_eq!(item["status"], "proposed");
+        assert_eq!(item["source_org"], ASIKKALA);
+        assert_eq!(item["source_observation_id"], lonely);
+        assert_eq!(item["sector"], "youth");
+        assert_eq!(item["indicators"], json!([289, 2328]));
+        let lahti_item = items
+            .iter()
+            .find(|i| i["body"] == "Ylipaino lisääntyy")
+            .unwrap();
+        assert_eq!(lahti_item["source_org"], LAHTI);
+
+        // Collecting again brings nothing twice; a new item of Asikkala comes alone, and
+        // an item the region dismissed is not brought back.
+        let v = api_ok(
+            &app,
+            &rtoken,
+            Method::POST,
+            &path,
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(v["collected"], 0, "{v}");
+        let oid = item["id"].as_i64().unwrap();
+        api_ok(
+            &app,
+            &rtoken,
+            Method::PATCH,
+            &format!("/api/v1/reports/{regional}/observations/{oid}"),
+            json!({"status": "dismissed"}),
+            StatusCode::OK,
+        )
+        .await;
+        observe(
+            &app,
+            asikkala,
+            ObservationKind::Joy,
+            "Koulujen liikuntakerhot",
+            "open",
+            &[],
+        )
+        .await;
+        let v = api_ok(
+            &app,
+            &rtoken,
+            Method::POST,
+            &path,
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(v["collected"], 1, "{v}");
+        assert_eq!(v["items"][0]["body"], "Koulujen liikuntakerhot");
+        let all = app.store.observations(regional).await.unwrap();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all.iter().filter(|o| o.status == "dismissed").count(), 1);
+        let entries = app
+            .store
+            .audit_entries(Some(&PAIJAT_HAME.parse().unwrap()), 50)
+            .await
+            .unwrap();
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|e| e.action == "report_observations_collected")
+                .count(),
+            3
+        );
+
+        // Nobody else: a municipality's report has no members (422); a region's reader
+        // may not (403); Asikkala's coordinator does not reach the region's report (403);
+        // the origin is reserved for collected items (422).
+        let acoord = app.user(ASIKKALA, Role::Coordinator).await;
+        let atoken = app.api_token(&acoord).await;
+        let msg = json_error(
+            api(
+                &app,
+                &atoken,
+                Method::POST,
+                &format!("/api/v1/reports/{asikkala}/observations/collect"),
+                None,
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(msg.contains("only a welfare region's report"), "{msg}");
+        json_error(
+            api(&app, &atoken, Method::POST, &path, None).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        let reader = app.user(PAIJAT_HAME, Role::Reader).await;
+        let reader_token = app.api_token(&reader).await;
+        json_error(
+            api(&app, &reader_token, Method::POST, &path, None).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        let msg = json_error(
+            api(
+                &app,
+                &rtoken,
+                Method::POST,
+                &format!("/api/v1/reports/{regional}/observations"),
+                Some(json!({"kind": "concern", "text": "Itse kirjattu", "origin": "municipality"})),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(msg.contains("reserved"), "{msg}");
+        assert_eq!(app.store.observations(regional).await.unwrap().len(), 4);
+
+        // Shared goals: both municipalities' plans have a goal for children and young
+        // people; only Asikkala one for older people.
+        for (tok, id, title, tags) in [
+            (
+                &a_tok,
+                asikkala,
+                "Nuorten osallisuus vahvistuu",
+                json!(["children_youth", "participation"]),
+            ),
+            (
+                &a_tok,
+                asikkala,
+                "Ikäihmiset liikkuvat",
+                json!(["older_population"]),
+            ),
+            (
+                &l_tok,
+                lahti,
+                "Lasten liikunta lisääntyy",
+                json!(["children_youth"]),
+            ),
+        ] {
+            api_ok(
+                &app,
+                tok,
+                Method::POST,
+                &format!("/api/v1/reports/{id}/plan/goals"),
+                json!({"title": title, "description": "", "tags": tags}),
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        let v = ok_json(
+            app.get_bearer(
+                &rtoken,
+                "/api/v1/organisations/HYVINVOINTIALUE:09/region-overview",
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            v["shared"],
+            json!([{"kind": "tag", "key": "children_youth",
+                    "name": "Lasten ja nuorten hyvinvointisuunnitelma",
+                    "municipalities": ["Asikkala", "Lahti"]}]),
+            "{v}"
+        );
+        let a = v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["org"] == ASIKKALA)
+            .unwrap();
+        let current = a["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == asikkala)
+            .unwrap();
+        assert_eq!(
+            current["goals"],
+            json!(["Nuorten osallisuus vahvistuu", "Ikäihmiset liikkuvat"])
+        );
+
+        // In the browser: the region's coordinator collects on the page and sees the
+        // source of each proposal, linked to the municipality's report.
+        let coord = app.user(PAIJAT_HAME, Role::Coordinator).await;
+        let client = new_client();
+        app.login(&client, &coord.email, &coord.password).await;
+        let page = format!("/reports/{regional}/observations");
+        let (status, html) = app.get_text(&client, &page).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Kokoa jäsenkunnista"), "the collect button");
+        assert!(html.contains(&format!("/reports/{asikkala}/observations#obs-")));
+        assert!(html.contains("Jäsenkunta") && html.contains(">Asikkala</a>"));
+        let csrf = app.csrf(&client, &page).await;
+        observe(
+            &app,
+            lahti,
+            ObservationKind::Joy,
+            "Lähiliikuntapaikat",
+            "accepted",
+            &[],
+        )
+        .await;
+        let res = app
+            .post_form(&client, &format!("{page}/collect"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert!(location(&res).contains("done=collected#proposals"));
+        let (_, html) = app.get_text(&client, &location(&res)).await;
+        assert!(html.contains("Lähiliikuntapaikat") && html.contains(">Lahti</a>"));
+        // The overview links the region's own report.
+        let (_, html) = app
+            .get_text(&client, "/org/HYVINVOINTIALUE:09/region")
+            .await;
+        assert!(html.contains(&format!("/reports/{regional}/observations#proposals")));
+        let at = html.find("id=\"shared-table\"").expect("the shared goals");
+        let shared = &html[at..at + html[at..].find("</table>").unwrap()];
+        assert!(
+            shared.contains("Lasten ja nuorten hyvinvointisuunnitelma")
+                && shared.contains("Asikkala, Lahti")
+                && !shared.contains("Ikääntyneen"),
+            "{shared}"
+        );
+        assert!(html.contains("Ikäihmiset liikkuvat"));
+        // On a municipality's report the form is refused with the reason, nothing lost.
+        let aclient = new_client();
+        app.login(&aclient, &acoord.email, &acoord.password).await;
+        let apage = format!("/reports/{asikkala}/observations");
+        let (_, html) = app.get_text(&aclient, &apage).await;
+        assert!(!html.contains("Kokoa jäsenkunnista"));
+        let csrf = app.csrf(&aclient, &apage).await;
+        let res = app
+            .post_form(&aclient, &format!("{apage}/collect"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Vain hyvinvointialueen kertomus"), "{html}");
+        assert_eq!(app.store.observations(asikkala).await.unwrap().len(), 5);
+    }
+);

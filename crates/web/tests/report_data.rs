@@ -912,7 +912,7 @@ both!(
         .await;
         json_error(res, StatusCode::FORBIDDEN).await;
 
-        // Comments: commenters comment, reply, resolve and reopen.
+        // Comments: commenters comment, reply, resolve and reopen their own threads.
         let comments = format!("/api/v1/reports/{id}/comments");
         let v = ok_json(
             api(
@@ -965,6 +965,37 @@ both!(
         )
         .await;
         assert!(v["comment"]["resolved_at"].is_null(), "{v}");
+        // The page's rule: another commenter may not resolve it, and a reply is
+        // resolved with its thread.
+        let other = app.user(ASIKKALA, Role::Commenter).await;
+        let ot = app.api_token(&other).await;
+        let res = api(
+            &app,
+            &ot,
+            Method::POST,
+            &format!("{comments}/{cid}/resolve"),
+            None,
+        )
+        .await;
+        json_error(res, StatusCode::FORBIDDEN).await;
+        let v = ok_json(app.get_bearer(&ct, &comments).await, StatusCode::OK).await;
+        let reply = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["parent_id"] == cid)
+            .expect("the reply")["id"]
+            .as_i64()
+            .unwrap();
+        let res = api(
+            &app,
+            &ct,
+            Method::POST,
+            &format!("{comments}/{reply}/resolve"),
+            None,
+        )
+        .await;
+        json_error(res, StatusCode::UNPROCESSABLE_ENTITY).await;
         let v = ok_json(app.get_bearer(&ct, &comments).await, StatusCode::OK).await;
         assert_eq!(v["count"], 2);
         let res = api(

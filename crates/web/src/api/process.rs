@@ -9,8 +9,8 @@ use crate::auth::{readable_org, Viewer};
 use crate::i18n::Tr;
 use crate::pages::process::{
     accept, add_task, audit_filter, change_member, change_task, invitation_link, invite,
-    managed_org, move_task, process_view, region_overview, remove_task, revoke, task_of,
-    AuditQuery, ProcessView, TaskInput, AUDIT_PAGE_SIZE,
+    managed_org, move_task, process_view, region_overview, region_shared, remove_task, revoke,
+    task_of, AuditQuery, ProcessView, TaskInput, AUDIT_PAGE_SIZE,
 };
 use crate::pages::report_data::load_report;
 use crate::{AppError, AppState};
@@ -373,7 +373,9 @@ pub async fn region(
     let region = readable_org(&state, &viewer, &org).await?;
     let tr = Tr::new(viewer.lang);
     let members = region_overview(&state, &region, &tr).await?;
-    Ok(Json(
-        json!({ "region": region.key.to_string(), "count": members.len(), "members": members }),
-    ))
+    let shared = region_shared(&state, &members, &tr).await?;
+    Ok(Json(json!({
+        "region": region.key.to_string(), "count": members.len(), "members": members,
+        "shared": shared,
+    })))
 }

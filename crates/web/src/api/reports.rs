@@ -7,9 +7,10 @@ use super::{ApiError, ApiResult};
 use crate::auth::{access, readable_org, Access, Viewer};
 use crate::i18n::Tr;
 use crate::pages::report_data::{
-    add_observation, add_self_assessment, appendix, apply_selection, can_edit_section, load_report,
-    observation_views, preset, propose_from_data, seed_preset, set_observation_links,
-    set_observation_status, ObservationInput, ReportAccess, SelectionInput, PRESET_ID,
+    add_observation, add_self_assessment, appendix, apply_selection, can_edit_section,
+    collect_from_members, load_report, may_resolve_comment, observation_views, preset,
+    propose_from_data, seed_preset, set_observation_links, set_observation_status,
+    ObservationInput, ReportAccess, SelectionInput, PRESET_ID,
 };
 use crate::{AppError, AppState};
 use axum::extract::{FromRequest, Path, Request, State};
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
             get(observations).post(create_observation),
         )
         .route("/reports/{id}/observations/propose", post(propose))
+        .route("/reports/{id}/observations/collect", post(collect))
         .route(
             "/reports/{id}/observations/{oid}",
             axum::routing::patch(patch_observation),
@@ -748,6 +750,37 @@ pub async fn propose(
     Ok(Json(json!({ "proposed": views.len(), "items": views })))
 }
 
+/// `POST /api/v1/reports/{id}/observations/collect`: a welfare region's report
+/// collects its member municipalities' joys and concerns as proposals (idempotent
+/// per collected item).
+pub async fn collect(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    require(
+        acc.can_contribute(),
+        "readers cannot collect joys and concerns",
+    )?;
+    let user = viewer.user()?;
+    let c = collect_from_members(&state, &r, user).await?;
+    let obs: Vec<_> = state
+        .store
+        .observations(r.id)
+        .await?
+        .into_iter()
+        .filter(|o| c.ids.contains(&o.id))
+        .collect();
+    let views = observation_views(&state, &r, obs, viewer.lang.code()).await?;
+    Ok(Json(json!({
+        "collected": views.len(),
+        "members": c.members,
+        "reports_read": c.reports_read,
+        "items": views,
+    })))
+}
+
 /// Body of `PATCH /api/v1/reports/{id}/observations/{oid}`.
 #[derive(Deserialize)]
 pub struct PatchObservationBody {
@@ -869,13 +902,46 @@ async fn resolve(
         "readers cannot resolve or reopen comments",
     )?;
     let user = viewer.user()?;
-    let cid: i64 = cid
-        .trim()
-        .parse()
-        .map_err(|_| AppError::not_found(format!("no comment {cid} in this report")))?;
+    let no_comment = || AppError::not_found(format!("no comment {cid} in this report"));
+    let cid: i64 = cid.trim().parse().map_err(|_| no_comment())?;
+    let comment = state
+        .store
+        .comments(r.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == cid)
+        .ok_or_else(no_comment)?;
+    if comment.parent_id.is_some() {
+        return Err(AppError::unprocessable(
+            "a reply is resolved with its thread: resolve the thread's first comment",
+        )
+        .into());
+    }
+    let section = match comment.section_id {
+        Some(sid) => state.store.section(sid).await?,
+        None => None,
+    };
+    // The same rule as the page (`report_data::may_resolve_comment`).
+    require(
+        may_resolve_comment(acc, user, section.as_ref(), &comment.author_email),
+        "only the comment's author or whoever may edit its section resolves or reopens it",
+    )?;
     state
         .store
-        .resolve_comment(r.id, cid, resolve.then_some(user.email.as_str()))
+        .resolve_comment(r.id, cid, resolve.then_some(user.name.as_str()))
+        .await?;
+    state
+        .store
+        .audit(
+            Some(&user.email),
+            Some(&r.org),
+            if resolve {
+                "comment_resolved"
+            } else {
+                "comment_reopened"
+            },
+            &format!("report {}, comment {cid}", r.id),
+        )
         .await?;
     let c = state
         .store

@@ -25,7 +25,7 @@ use hyte_domain::process::{
     auto_status, current_phase, effective_status, is_overdue, parse_due_date, phase_progress,
     ProcessFacts, TaskState, TaskStatus, PHASE_COUNT,
 };
-use hyte_domain::report::ObservationKind;
+use hyte_domain::report::{ObservationKind, ReportKind};
 use hyte_domain::{RegionCategory, Role};
 use hyte_store::approval::ApprovalFacts;
 use hyte_store::audit::AuditEntry;
@@ -1502,6 +1502,79 @@ pub struct RegionReport {
     pub concerns: Vec<String>,
     /// Up to three joys.
     pub joys: Vec<String>,
+    /// Titles of the plan's goals, in order.
+    pub goals: Vec<String>,
+    /// Plan tags of its goals (keys of `plan_tags.csv`), each once.
+    pub goal_tags: Vec<String>,
+    /// Sotkanet indicators its plan follows up, each once.
+    pub followed_indicators: Vec<i64>,
+}
+
+/// A theme several member municipalities' plans share: a plan tag or a follow-up
+/// indicator, with the municipalities (names) whose goals carry it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedTheme {
+    /// `tag` or `indicator`.
+    pub kind: &'static str,
+    /// The tag key or the indicator id.
+    pub key: String,
+    /// Its name in the reader's language.
+    pub name: String,
+    /// Municipalities, in the overview's order.
+    pub municipalities: Vec<String>,
+}
+
+/// What the members' plans have in common: every plan tag and follow-up indicator
+/// that at least two municipalities share, the most shared first. The basis of the
+/// region's yearly negotiation with its municipalities.
+pub fn shared_themes(
+    members: &[RegionMember],
+    tag_name: impl Fn(&str) -> String,
+    indicator_name: impl Fn(i64) -> String,
+) -> Vec<SharedTheme> {
+    let mut tags: Vec<(String, Vec<String>)> = vec![];
+    let mut indicators: Vec<(i64, Vec<String>)> = vec![];
+    fn add<K: PartialEq + Clone>(list: &mut Vec<(K, Vec<String>)>, key: &K, who: &str) {
+        match list.iter_mut().find(|(k, _)| k == key) {
+            Some((_, w)) if w.iter().any(|x| x == who) => {}
+            Some((_, w)) => w.push(who.to_string()),
+            None => list.push((key.clone(), vec![who.to_string()])),
+        }
+    }
+    for m in members {
+        for r in &m.reports {
+            for t in &r.goal_tags {
+                add(&mut tags, t, &m.name);
+            }
+            for i in &r.followed_indicators {
+                add(&mut indicators, i, &m.name);
+            }
+        }
+    }
+    let mut out: Vec<SharedTheme> = tags
+        .into_iter()
+        .filter(|(_, w)| w.len() >= 2)
+        .map(|(k, w)| SharedTheme {
+            kind: "tag",
+            name: tag_name(&k),
+            key: k,
+            municipalities: w,
+        })
+        .chain(
+            indicators
+                .into_iter()
+                .filter(|(_, w)| w.len() >= 2)
+                .map(|(k, w)| SharedTheme {
+                    kind: "indicator",
+                    key: k.to_string(),
+                    name: indicator_name(k),
+                    municipalities: w,
+                }),
+        )
+        .collect();
+    // Stable: equally shared themes keep tags before indicators, in first-seen order.
+    out.sort_by_key(|t| std::cmp::Reverse(t.municipalities.len()));
+    out
 }
 
 /// One member municipality.
@@ -1556,6 +1629,19 @@ pub async fn region_overview(
                     .map(|o| o.body.clone())
                     .collect::<Vec<_>>()
             };
+            let plan = state.store.plan(r.id).await?;
+            let mut goal_tags: Vec<String> = vec![];
+            for t in plan.goals.iter().flat_map(|g| g.tags.iter()) {
+                if !goal_tags.contains(t) {
+                    goal_tags.push(t.clone());
+                }
+            }
+            let mut followed_indicators: Vec<i64> = vec![];
+            for f in &plan.followups {
+                if !followed_indicators.contains(&f.indicator_id) {
+                    followed_indicators.push(f.indicator_id);
+                }
+            }
             let (overdue, current) = (
                 view.phases.iter().map(|p| p.overdue).sum(),
                 view.current_phase,
@@ -1577,6 +1663,9 @@ pub async fn region_overview(
                 approval_text: tr.t(&format!("region-approval-{approval}")),
                 concerns: pick(ObservationKind::Concern),
                 joys: pick(ObservationKind::Joy),
+                goals: plan.goals.iter().map(|g| g.title.clone()).collect(),
+                goal_tags,
+                followed_indicators,
             });
         }
         out.push(RegionMember {
@@ -1588,12 +1677,49 @@ pub async fn region_overview(
     Ok(out)
 }
 
+/// [`shared_themes`] with names in the reader's language.
+pub async fn region_shared(
+    state: &AppState,
+    members: &[RegionMember],
+    tr: &Tr,
+) -> AppResult<Vec<SharedTheme>> {
+    let lang = tr.code();
+    let titles: std::collections::HashMap<i64, String> = state
+        .store
+        .indicators()
+        .await?
+        .into_iter()
+        .map(|i| (i.id.0, i.title.get(lang).to_string()))
+        .collect();
+    let tags = super::plan::plan_tags();
+    Ok(shared_themes(
+        members,
+        |k| {
+            tags.iter()
+                .find(|t| t.key == k)
+                .map(|t| t.name(lang).to_string())
+                .unwrap_or_else(|| k.to_string())
+        },
+        |i| {
+            titles
+                .get(&i)
+                .map(|t| format!("{t} ({i})"))
+                .unwrap_or_else(|| i.to_string())
+        },
+    ))
+}
+
 #[derive(Template)]
 #[template(path = "region_overview.html")]
 struct RegionTpl {
     page: Page,
     org: Region,
     members: Vec<RegionMember>,
+    /// Themes the members' plans share.
+    shared: Vec<SharedTheme>,
+    /// The region's own reports (id, title, term), which collect the members' joys
+    /// and concerns.
+    own: Vec<(i64, String, String)>,
 }
 
 /// `GET /org/{org}/region`: a welfare region sees its municipalities' reports side
@@ -1610,6 +1736,15 @@ pub async fn region_page(
     let region = readable_org(&state, &viewer, &org).await?;
     let tr = Tr::new(viewer.lang);
     let members = region_overview(&state, &region, &tr).await?;
+    let shared = region_shared(&state, &members, &tr).await?;
+    let own = state
+        .store
+        .reports_of(&region.key)
+        .await?
+        .into_iter()
+        .filter(|r| r.org == region.key && r.kind == ReportKind::RegionalReport)
+        .map(|r| (r.id, r.title, format!("{}–{}", r.term_start, r.term_end)))
+        .collect();
     let page = Page::new(
         &viewer,
         format!("{} – {}", tr.t("region-title"), region.name(tr.code())),
@@ -1619,5 +1754,76 @@ pub async fn region_page(
         page,
         org: region,
         members,
+        shared,
+        own,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(tags: &[&str], indicators: &[i64]) -> RegionReport {
+        RegionReport {
+            id: 1,
+            title: String::new(),
+            kind: "term_report".into(),
+            term: String::new(),
+            current_phase: None,
+            current_phase_name: String::new(),
+            done: 0,
+            total: 0,
+            overdue: 0,
+            approval: "in_preparation",
+            approval_text: String::new(),
+            concerns: vec![],
+            joys: vec![],
+            goals: vec![],
+            goal_tags: tags.iter().map(|t| t.to_string()).collect(),
+            followed_indicators: indicators.to_vec(),
+        }
+    }
+
+    fn member(name: &str, reports: Vec<RegionReport>) -> RegionMember {
+        RegionMember {
+            org: String::new(),
+            name: name.into(),
+            reports,
+        }
+    }
+
+    #[test]
+    fn shared_themes_need_two_municipalities_and_count_each_once() {
+        let members = vec![
+            // Two reports of one municipality sharing a tag count once.
+            member(
+                "Asikkala",
+                vec![report(&["youth"], &[289]), report(&["youth"], &[])],
+            ),
+            member("Hartola", vec![report(&["older"], &[289, 181])]),
+            member("Lahti", vec![report(&["youth", "older"], &[289])]),
+            member("Sysmä", vec![report(&["safety"], &[181])]),
+            member("Padasjoki", vec![]),
+        ];
+        let themes = shared_themes(&members, |k| format!("tag {k}"), |i| format!("ind {i}"));
+        let got: Vec<(&str, &str, Vec<&str>)> = themes
+            .iter()
+            .map(|t| {
+                (
+                    t.kind,
+                    t.name.as_str(),
+                    t.municipalities.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("indicator", "ind 289", vec!["Asikkala", "Hartola", "Lahti"]),
+                ("tag", "tag youth", vec!["Asikkala", "Lahti"]),
+                ("tag", "tag older", vec!["Hartola", "Lahti"]),
+                ("indicator", "ind 181", vec!["Hartola", "Sysmä"]),
+            ]
+        );
+    }
 }

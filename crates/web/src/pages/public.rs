@@ -204,6 +204,15 @@ pub async fn build_document(
     }
 
     let observations = state.store.observations(report.id).await?;
+    // A welfare region's report names the member municipality an item came from.
+    let mut sources: HashMap<String, String> = HashMap::new();
+    for key in observations.iter().filter_map(|o| o.source_org.as_deref()) {
+        if let (false, Ok(k)) = (sources.contains_key(key), key.parse::<RegionKey>()) {
+            if let Some(r) = state.store.region(&k).await? {
+                sources.insert(key.to_string(), r.name(tr.code()).to_string());
+            }
+        }
+    }
     let top = |kind: ObservationKind| -> Vec<String> {
         let mut xs: Vec<_> = observations
             .iter()
@@ -213,7 +222,13 @@ pub async fn build_document(
         xs.sort_by_key(|o| o.status != "accepted");
         xs.iter()
             .take(TOP_OBSERVATIONS)
-            .map(|o| clip(&o.body, 220))
+            .map(|o| {
+                let text = clip(&o.body, 220);
+                match o.source_org.as_ref().and_then(|k| sources.get(k)) {
+                    Some(name) => format!("{text} ({name})"),
+                    None => text,
+                }
+            })
             .collect()
     };
     let strengths = top(ObservationKind::Joy);

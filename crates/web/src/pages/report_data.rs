@@ -20,12 +20,14 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use hyte_domain::report::{
     check_selection, verdict, Evidence, MeasureKind, ObservationKind, ObservationOrigin,
-    SelectionState, Verdict,
+    ReportKind, SelectionState, Verdict,
 };
 use hyte_domain::{IndicatorId, RegionCategory, RegionKey, Role, Sex};
 use hyte_stats::{trend_outcome, trend_weighted, CiLevel, Outcome, TrendOutcome};
 use hyte_store::indicators::{Indicator, ValueQuery};
-use hyte_store::reports::{Observation, Report, Section, Selection, SelfAssessment};
+use hyte_store::reports::{
+    CollectedObservation, Observation, Report, Section, Selection, SelfAssessment,
+};
 use hyte_store::users::User;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -45,6 +47,7 @@ pub fn routes() -> Router<AppState> {
             get(observations_page).post(observation_form),
         )
         .route("/reports/{id}/observations/propose", post(propose_form))
+        .route("/reports/{id}/observations/collect", post(collect_form))
         .route(
             "/reports/{id}/observations/{oid}/status",
             post(observation_status_form),
@@ -275,6 +278,23 @@ pub fn can_edit_section(acc: ReportAccess, user: &User, s: &Section) -> bool {
         }
         _ => false,
     }
+}
+
+/// Who may resolve or reopen a comment thread (pages and API alike): a commenter of
+/// the report who wrote it, or whoever may edit its section (for a comment on the
+/// whole report: its coordinators).
+pub fn may_resolve_comment(
+    acc: ReportAccess,
+    user: &User,
+    section: Option<&Section>,
+    author_email: &str,
+) -> bool {
+    acc.can_contribute()
+        && (author_email == user.email
+            || match section {
+                Some(s) => can_edit_section(acc, user, s),
+                None => acc.can_decide(),
+            })
 }
 
 // ---------------------------------------------------------------------------
@@ -740,6 +760,11 @@ pub async fn add_observation(
             "the origin 'data' is reserved for Hyte's proposals from the data; choose where the joy or concern came from",
         ));
     }
+    if input.origin == ObservationOrigin::Municipality {
+        return Err(AppError::unprocessable(
+            "the origin 'municipality' is reserved for items a welfare region's report collects from its member municipalities; choose where the joy or concern came from",
+        ));
+    }
     let group = input
         .population_group
         .map(|g| g.trim().to_string())
@@ -903,6 +928,86 @@ pub async fn propose_from_data(
         created.push(id);
     }
     Ok(created)
+}
+
+/// What collecting from the member municipalities brought.
+#[derive(Debug, Clone, Serialize)]
+pub struct Collected {
+    /// Ids of the new proposals in the region's report.
+    pub ids: Vec<i64>,
+    /// Member municipalities of the region.
+    pub members: usize,
+    /// Municipalities that had a report of an overlapping term.
+    pub reports_read: usize,
+}
+
+/// The welfare region's report collects its member municipalities' strengths and
+/// concerns. From every member municipality's current term report (its newest own
+/// term report whose council term overlaps this report's), the joys and concerns its
+/// working group recorded or accepted (not Hyte's open proposals, not dismissed items)
+/// are copied as proposals with their source and linked indicators; the region's group
+/// then accepts or dismisses each. Collecting again brings only items not collected
+/// before.
+pub async fn collect_from_members(
+    state: &AppState,
+    report: &Report,
+    user: &User,
+) -> AppResult<Collected> {
+    if report.org.category() != RegionCategory::Hyvinvointialue {
+        return Err(AppError::unprocessable(
+            "only a welfare region's report collects joys and concerns from its member municipalities; this report belongs to a municipality",
+        ));
+    }
+    let members = state.store.members_of(&report.org).await?;
+    let mut sources: Vec<(String, Observation)> = vec![];
+    let mut reports_read = 0;
+    for m in &members {
+        // Newest term first: a municipality's current report, not its previous term's
+        // (whose items would arrive twice in other words).
+        let current = state.store.reports_of(&m.key).await?.into_iter().find(|r| {
+            r.org == m.key
+                && r.kind == ReportKind::TermReport
+                && r.term_start <= report.term_end
+                && r.term_end >= report.term_start
+        });
+        let Some(r) = current else { continue };
+        reports_read += 1;
+        for o in state.store.observations(r.id).await? {
+            if o.status == "open" || o.status == "accepted" {
+                sources.push((m.key.to_string(), o));
+            }
+        }
+    }
+    let items: Vec<CollectedObservation<'_>> = sources
+        .iter()
+        .map(|(org, o)| CollectedObservation {
+            source_org: org,
+            source: o,
+        })
+        .collect();
+    let ids = state
+        .store
+        .collect_observations(report.id, &items, &user.email)
+        .await?;
+    state
+        .store
+        .audit(
+            Some(&user.email),
+            Some(&report.org),
+            "report_observations_collected",
+            &format!(
+                "report {}: {} joys and concerns collected from {} member municipality reports",
+                report.id,
+                ids.len(),
+                reports_read
+            ),
+        )
+        .await?;
+    Ok(Collected {
+        ids,
+        members: members.len(),
+        reports_read,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1238,7 +1343,8 @@ fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
     match done {
         Some(
             k @ ("saved" | "seeded" | "seeded-none" | "added" | "assessed" | "observed"
-            | "proposed" | "proposed-none" | "status" | "links"),
+            | "proposed" | "proposed-none" | "collected" | "collected-none" | "status"
+            | "links"),
         ) => Some(tr.t(&format!("rd-done-{k}"))),
         _ => None,
     }
@@ -1593,6 +1699,8 @@ fn refusal(tr: &Tr, message: &str, title: &str) -> String {
         "rd-error-sa-topic"
     } else if message.starts_with("the score must be from 1 to 5") {
         "rd-error-sa-score"
+    } else if message.starts_with("only a welfare region's report collects") {
+        "rd-error-collect-municipality"
     } else {
         return format!(
             "{}: {message}",
@@ -1902,6 +2010,9 @@ pub struct ObservationCard {
     pub sector: String,
     /// Origin in words.
     pub origin_text: String,
+    /// For an item collected from a member municipality: its name and a link to the
+    /// item in the municipality's report.
+    pub source: Option<(String, String)>,
     /// Population group.
     pub group: String,
     /// Status key.
@@ -1929,6 +2040,8 @@ struct ObservationsTpl {
     joys: Vec<ObservationCard>,
     concerns: Vec<ObservationCard>,
     dismissed: Vec<ObservationCard>,
+    /// A welfare region's report, which collects from its member municipalities.
+    regional: bool,
     can_contribute: bool,
     can_write: bool,
     error: Option<String>,
@@ -2063,6 +2176,25 @@ async fn render_observations(
             })
             .collect();
         let chosen: Vec<String> = o.indicators.iter().map(|i| i.to_string()).collect();
+        let source = match (&o.source_org, o.source_observation_id) {
+            (Some(org), Some(src)) => {
+                let name = match org.parse::<RegionKey>() {
+                    Ok(k) => state
+                        .store
+                        .region(&k)
+                        .await?
+                        .map(|r| r.name(lang).to_string())
+                        .unwrap_or_else(|| org.clone()),
+                    Err(_) => org.clone(),
+                };
+                let link = match state.store.observation_report(src).await? {
+                    Some(rid) => format!("/reports/{rid}/observations#obs-{src}"),
+                    None => String::new(),
+                };
+                Some((name, link))
+            }
+            _ => None,
+        };
         let card = ObservationCard {
             id: o.id,
             kind: o.kind.as_str(),
@@ -2070,6 +2202,7 @@ async fn render_observations(
             text: o.body.clone(),
             sector: o.sector.clone().unwrap_or_default(),
             origin_text: tr.t(&format!("rd-origin-{}", o.origin)),
+            source,
             group: o
                 .population_group
                 .as_deref()
@@ -2112,7 +2245,7 @@ async fn render_observations(
         .collect();
     let origin_values: Vec<(String, String)> = ObservationOrigin::ALL
         .iter()
-        .filter(|o| **o != ObservationOrigin::Data)
+        .filter(|o| !matches!(o, ObservationOrigin::Data | ObservationOrigin::Municipality))
         .map(|o| (o.as_str().to_string(), tr.t(&format!("rd-origin-{o}"))))
         .collect();
     let mut group_values = vec![(String::new(), tr.t("rd-group-none"))];
@@ -2134,6 +2267,7 @@ async fn render_observations(
         joys,
         concerns,
         dismissed,
+        regional: report.org.category() == RegionCategory::Hyvinvointialue,
         can_contribute: acc.can_contribute(),
         can_write: acc.can_write(),
         error,
@@ -2239,6 +2373,49 @@ pub async fn propose_form(
         report.id
     ))
     .into_response())
+}
+
+/// `POST /reports/{id}/observations/collect`: a welfare region's report collects its
+/// member municipalities' joys and concerns as proposals.
+pub async fn collect_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    if viewer.user.is_none() {
+        return Ok(login_redirect(&format!("/reports/{id}/observations")));
+    }
+    let f = Fields(f);
+    let (report, acc, user) = form_report(
+        &state,
+        &viewer,
+        &id,
+        &f,
+        ReportAccess::can_contribute,
+        "readers cannot collect joys and concerns",
+    )
+    .await?;
+    match collect_from_members(&state, &report, &user).await {
+        Ok(c) => {
+            let done = if c.ids.is_empty() {
+                "collected-none"
+            } else {
+                "collected"
+            };
+            Ok(Redirect::to(&format!(
+                "/reports/{}/observations?done={done}#proposals",
+                report.id
+            ))
+            .into_response())
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let tr = Tr::new(viewer.lang);
+            let msg = refusal(&tr, &e.message, &tr.t("rd-collect"));
+            render_observations(&state, &viewer, &report, acc, Some(msg), None, None).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /reports/{id}/observations/{oid}/status`: accept or dismiss a proposal

@@ -215,11 +215,15 @@ impl ReportCtx {
     /// Whether the user may edit a section's text and status (the one rule in
     /// `report_data::can_edit_section`).
     pub fn can_edit(&self, s: &Section) -> bool {
-        let acc = match self.access {
+        super::report_data::can_edit_section(self.report_access(), &self.user, s)
+    }
+
+    /// The caller's access in the terms of the shared rules in `report_data`.
+    pub fn report_access(&self) -> super::report_data::ReportAccess {
+        match self.access {
             Access::Member(r) => super::report_data::ReportAccess::Member(r),
             _ => super::report_data::ReportAccess::Read,
-        };
-        super::report_data::can_edit_section(acc, &self.user, s)
+        }
     }
 }
 
@@ -2156,7 +2160,8 @@ async fn set_resolved(
         .iter()
         .find(|c| c.id == cid && c.section_id == Some(s.id) && c.parent_id.is_none())
         .ok_or_else(|| AppError::not_found(tr.t("com-err-no-comment")))?;
-    if !(ctx.can_comment() && (ctx.can_edit(&s) || c.author_email == ctx.user.email)) {
+    let acc = ctx.report_access();
+    if !super::report_data::may_resolve_comment(acc, &ctx.user, Some(&s), &c.author_email) {
         return Err(forbid(&tr, "com-err-resolve-forbidden"));
     }
     state
