@@ -1696,5 +1696,44 @@ both!(
         let html = res.text().await.unwrap();
         assert!(html.contains("Vain hyvinvointialueen kertomus"), "{html}");
         assert_eq!(app.store.observations(asikkala).await.unwrap().len(), 5);
+
+        // Published, the regional report names the municipality behind each accepted
+        // strength.
+        let joy = app
+            .store
+            .observations(regional)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.body == "Harrastustakuu toimii")
+            .unwrap();
+        api_ok(
+            &app,
+            &rtoken,
+            Method::PATCH,
+            &format!("/api/v1/reports/{regional}/observations/{}", joy.id),
+            json!({"status": "accepted"}),
+            StatusCode::OK,
+        )
+        .await;
+        approve_by_council(&app, &rtoken, regional).await;
+        api_ok(
+            &app,
+            &rtoken,
+            Method::POST,
+            &format!("/api/v1/reports/{regional}/approval/transitions"),
+            json!({"move": "publish"}),
+            StatusCode::CREATED,
+        )
+        .await;
+        let doc = json(
+            app.get(&format!("/api/v1/public/reports/{regional}?lang=fi"))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            doc["infographic"]["strengths"][0], "Harrastustakuu toimii (Asikkala)",
+            "{doc}"
+        );
     }
 );
