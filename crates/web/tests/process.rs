@@ -1649,6 +1649,7 @@ both!(
         let (status, html) = app.get_text(&client, &page).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Kokoa jäsenkunnista"), "the collect button");
+        assert!(html.contains("Ehdotukset tiedoista ja jäsenkunnista"));
         assert!(html.contains(&format!("/reports/{asikkala}/observations#obs-")));
         assert!(html.contains("Jäsenkunta") && html.contains(">Asikkala</a>"));
         let csrf = app.csrf(&client, &page).await;

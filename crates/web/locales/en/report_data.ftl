@@ -138,6 +138,7 @@ rd-status-proposed = Proposed, waiting for a decision
 rd-status-accepted = Accepted
 rd-status-dismissed = Dismissed
 rd-proposals = Proposals from the data
+rd-proposals-regional = Proposals from the data and the member municipalities
 rd-proposals-lead = Hyte proposes concerns where the latest value is significantly worse than the whole country or the trend is getting worse, and joys where it is significantly better. Each indicator is proposed once per report.
 rd-proposals-none = No proposals waiting.
 rd-propose = Propose from data

@@ -138,6 +138,7 @@ rd-status-proposed = Ehdotettu, odottaa päätöstä
 rd-status-accepted = Hyväksytty
 rd-status-dismissed = Hylätty
 rd-proposals = Ehdotukset tiedoista
+rd-proposals-regional = Ehdotukset tiedoista ja jäsenkunnista
 rd-proposals-lead = Hyte ehdottaa huolenaiheiksi indikaattoreita, joiden viimeisin arvo on merkitsevästi koko maata huonompi tai joiden kehitys on huononemassa, ja ilonaiheiksi merkitsevästi parempia. Kutakin indikaattoria ehdotetaan kertomukselle vain kerran.
 rd-proposals-none = Ei odottavia ehdotuksia.
 rd-propose = Ehdota tiedoista

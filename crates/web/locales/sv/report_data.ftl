@@ -138,6 +138,7 @@ rd-status-proposed = Föreslagen, väntar på beslut
 rd-status-accepted = Godkänd
 rd-status-dismissed = Avvisad
 rd-proposals = Förslag utifrån uppgifterna
+rd-proposals-regional = Förslag utifrån uppgifterna och medlemskommunerna
 rd-proposals-lead = Hyte föreslår orosmoment där det senaste värdet är signifikant sämre än i hela landet eller trenden håller på att bli sämre, och glädjeämnen där det är signifikant bättre. Varje indikator föreslås en gång per berättelse.
 rd-proposals-none = Inga väntande förslag.
 rd-propose = Föreslå utifrån uppgifterna
