@@ -10,7 +10,6 @@ use hyte_domain::RegionKey;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use std::collections::HashSet;
 
 /// A report.
 #[derive(Debug, Clone, Serialize)]
@@ -792,25 +791,16 @@ impl Store {
         by: &str,
     ) -> StoreResult<Vec<i64>> {
         let mut tx = self.pool().begin().await?;
-        let mut already: HashSet<i64> = sqlx::query(
-            "SELECT source_observation_id FROM observation WHERE report_id = $1 AND source_observation_id IS NOT NULL",
-        )
-        .bind(report_id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get("source_observation_id"))
-        .collect::<Result<_, _>>()?;
         let now = now_rfc3339();
         let mut out = vec![];
         for c in items {
             let o = c.source;
-            if !already.insert(o.id) {
-                continue;
-            }
-            let id: i64 = sqlx::query(
+            // The unique index decides what was collected before, also against a
+            // collection running at the same time.
+            let row = sqlx::query(
                 "INSERT INTO observation (report_id, kind, body, sector, origin, population_group, status, created_by, created_at, source_org, source_observation_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10)
+                 ON CONFLICT (report_id, source_observation_id) DO NOTHING RETURNING id",
             )
             .bind(report_id)
             .bind(o.kind.as_str())
@@ -822,9 +812,10 @@ impl Store {
             .bind(now.clone())
             .bind(c.source_org.to_string())
             .bind(o.id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else { continue };
+            let id: i64 = row.try_get("id")?;
             for i in &o.indicators {
                 sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(id)

@@ -1341,6 +1341,19 @@ async fn observe(
         .unwrap()
 }
 
+/// The welfare region's report collects through the API; the answer.
+async fn collect(app: &TestApp, token: &str, report: i64) -> Value {
+    api_ok(
+        app,
+        token,
+        Method::POST,
+        &format!("/api/v1/reports/{report}/observations/collect"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await
+}
+
 /// A report of any organisation, made through the API by that organisation's coordinator.
 async fn report_of(app: &TestApp, org: &str, kind: &str, start: i64, end: i64) -> (String, i64) {
     let coord = app.user(org, Role::Coordinator).await;
@@ -1433,15 +1446,7 @@ both!(
         // The welfare region's own report collects.
         let (rtoken, regional) = report_of(&app, PAIJAT_HAME, "regional_report", 2025, 2029).await;
         let path = format!("/api/v1/reports/{regional}/observations/collect");
-        let v = api_ok(
-            &app,
-            &rtoken,
-            Method::POST,
-            &path,
-            json!({}),
-            StatusCode::OK,
-        )
-        .await;
+        let v = collect(&app, &rtoken, regional).await;
         assert_eq!(v["collected"], 3, "{v}");
         assert!(v["members"].as_i64().unwrap() >= 10);
         assert_eq!(v["reports_read"], 2);
@@ -1474,15 +1479,7 @@ both!(
 
         // Collecting again brings nothing twice; a new item of Asikkala comes alone, and
         // an item the region dismissed is not brought back.
-        let v = api_ok(
-            &app,
-            &rtoken,
-            Method::POST,
-            &path,
-            json!({}),
-            StatusCode::OK,
-        )
-        .await;
+        let v = collect(&app, &rtoken, regional).await;
         assert_eq!(v["collected"], 0, "{v}");
         let oid = item["id"].as_i64().unwrap();
         api_ok(
@@ -1503,15 +1500,7 @@ both!(
             &[],
         )
         .await;
-        let v = api_ok(
-            &app,
-            &rtoken,
-            Method::POST,
-            &path,
-            json!({}),
-            StatusCode::OK,
-        )
-        .await;
+        let v = collect(&app, &rtoken, regional).await;
         assert_eq!(v["collected"], 1, "{v}");
         assert_eq!(v["items"][0]["body"], "Koulujen liikuntakerhot");
         let all = app.store.observations(regional).await.unwrap();

@@ -10,7 +10,7 @@ use crate::pages::report_data::{
     add_observation, add_self_assessment, appendix, apply_selection, can_edit_section,
     collect_from_members, load_report, may_resolve_comment, observation_views, preset,
     propose_from_data, seed_preset, set_observation_links, set_observation_status,
-    ObservationInput, ReportAccess, SelectionInput, PRESET_ID,
+    ObservationInput, ObservationView, ReportAccess, SelectionInput, PRESET_ID,
 };
 use crate::{AppError, AppState};
 use axum::extract::{FromRequest, Path, Request, State};
@@ -680,16 +680,26 @@ pub struct ObservationBody {
     indicators: Vec<i64>,
 }
 
-async fn one_view(state: &AppState, r: &Report, oid: i64, lang: &'static str) -> ApiResult<Value> {
+/// The report's joys and concerns of these ids with the data's verdict.
+async fn views_of(
+    state: &AppState,
+    r: &Report,
+    ids: &[i64],
+    lang: &'static str,
+) -> ApiResult<Vec<ObservationView>> {
     let obs: Vec<_> = state
         .store
         .observations(r.id)
         .await?
         .into_iter()
-        .filter(|o| o.id == oid)
+        .filter(|o| ids.contains(&o.id))
         .collect();
-    let views = observation_views(state, r, obs, lang).await?;
-    let v = views
+    Ok(observation_views(state, r, obs, lang).await?)
+}
+
+async fn one_view(state: &AppState, r: &Report, oid: i64, lang: &'static str) -> ApiResult<Value> {
+    let v = views_of(state, r, &[oid], lang)
+        .await?
         .into_iter()
         .next()
         .ok_or_else(|| AppError::not_found(format!("no joy or concern {oid}")))?;
@@ -739,14 +749,7 @@ pub async fn propose(
     let user = viewer.user()?;
     let tr = Tr::new(viewer.lang);
     let ids = propose_from_data(&state, &r, user, &tr).await?;
-    let obs: Vec<_> = state
-        .store
-        .observations(r.id)
-        .await?
-        .into_iter()
-        .filter(|o| ids.contains(&o.id))
-        .collect();
-    let views = observation_views(&state, &r, obs, viewer.lang.code()).await?;
+    let views = views_of(&state, &r, &ids, viewer.lang.code()).await?;
     Ok(Json(json!({ "proposed": views.len(), "items": views })))
 }
 
@@ -765,14 +768,7 @@ pub async fn collect(
     )?;
     let user = viewer.user()?;
     let c = collect_from_members(&state, &r, user).await?;
-    let obs: Vec<_> = state
-        .store
-        .observations(r.id)
-        .await?
-        .into_iter()
-        .filter(|o| c.ids.contains(&o.id))
-        .collect();
-    let views = observation_views(&state, &r, obs, viewer.lang.code()).await?;
+    let views = views_of(&state, &r, &c.ids, viewer.lang.code()).await?;
     Ok(Json(json!({
         "collected": views.len(),
         "members": c.members,
