@@ -213,7 +213,8 @@ pub async fn load(store: &hyte_store::Store, opts: &LoadOptions) -> anyhow::Resu
     // Setup, directly in the store.
     let stamp = crate::random_password(8).to_lowercase();
     let email = format!("load-{stamp}@kunta.example");
-    let user = store
+    let mut tx = store.begin().await?;
+    let user = tx
         .create_user(&hyte_store::users::NewUser {
             email: email.clone(),
             name: "Load test".into(),
@@ -224,8 +225,8 @@ pub async fn load(store: &hyte_store::Store, opts: &LoadOptions) -> anyhow::Resu
         })
         .await?;
     let token = format!("hyte_load_{}", crate::random_password(32));
-    store.create_api_token(user.id, &token, "load").await?;
-    let report = store
+    tx.create_api_token(user.id, &token, "load").await?;
+    let report_id = tx
         .create_report(
             &hyte_store::reports::NewReport {
                 org: "KUNTA:016".parse()?,
@@ -245,11 +246,11 @@ pub async fn load(store: &hyte_store::Store, opts: &LoadOptions) -> anyhow::Resu
     let mut sections = Vec::new();
     for i in 0..opts.editors {
         sections.push(
-            store
-                .add_section(report.id, &format!("Osio {}", i + 1), &[], None, &email)
+            tx.add_section(report_id, &format!("Osio {}", i + 1), &[], None, &email)
                 .await?,
         );
     }
+    tx.commit().await?;
 
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
@@ -322,7 +323,7 @@ pub async fn load(store: &hyte_store::Store, opts: &LoadOptions) -> anyhow::Resu
     for (w, sid) in sections.iter().copied().enumerate() {
         let (client, shared, base, token) =
             (client.clone(), shared.clone(), base.clone(), token.clone());
-        let url = format!("{base}/api/v1/reports/{}/sections/{sid}/text", report.id);
+        let url = format!("{base}/api/v1/reports/{}/sections/{sid}/text", report_id);
         tasks.push(tokio::spawn(async move {
             let mut rev = 0i64;
             let mut n = 0u64;

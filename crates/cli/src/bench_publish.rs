@@ -57,7 +57,8 @@ pub async fn fixture_report(db: &str, blocks: usize) -> anyhow::Result<i64> {
         i += 1;
     }
     let template = parse_outline_template(THL_OUTLINE_CSV).map_err(anyhow::Error::msg)?;
-    let report = store
+    let mut tx = store.begin().await?;
+    let report_id = tx
         .create_report(
             &NewReport {
                 org: org.clone(),
@@ -74,7 +75,8 @@ pub async fn fixture_report(db: &str, blocks: usize) -> anyhow::Result<i64> {
             "fi",
         )
         .await?;
-    let sections = store.sections(report.id).await?;
+    tx.commit().await?;
+    let sections = store.sections(report_id).await?;
     let charts = ["trend", "compare", "spine", "table"];
     let per = chosen.len().div_ceil(sections.len().max(1));
     for (i, s) in sections.iter().enumerate() {
@@ -87,14 +89,16 @@ pub async fn fixture_report(db: &str, blocks: usize) -> anyhow::Result<i64> {
                 charts[(i + j) % charts.len()]
             ));
         }
-        store
-            .save_section(s.id, s.revision, &body, "bench@hyte.invalid", None)
+        let mut tx = store.begin().await?;
+        tx.save_section(s.id, s.revision, &body, "bench@hyte.invalid", None)
             .await?;
+        tx.commit().await?;
     }
-    store
-        .set_published(report.id, true, "bench@hyte.invalid")
+    let mut tx = store.begin().await?;
+    tx.set_published(report_id, true, "bench@hyte.invalid")
         .await?;
-    Ok(report.id)
+    tx.commit().await?;
+    Ok(report_id)
 }
 
 /// Result of a load run.

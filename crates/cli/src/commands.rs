@@ -3,9 +3,12 @@
 
 use crate::{demo, open_migrated, random_password};
 use anyhow::{bail, Context};
+use hyte_app::accounts::{Initiator, NewAccount};
+use hyte_app::indicators_admin::DataFile;
+use hyte_app::model::ingest::IngestOutcome;
+use hyte_app::model::users::User;
+use hyte_app::{Actor, App, AppError};
 use hyte_domain::{RegionKey, Role};
-use hyte_store::ingest::IngestOutcome;
-use hyte_store::users::NewUser;
 use hyte_store::Store;
 use hyte_web::{AppState, Config};
 use std::io::{BufRead, IsTerminal, Read};
@@ -17,8 +20,8 @@ use std::time::Duration;
 
 /// E-mail of the administrator `hyte demo` creates.
 pub const DEMO_ADMIN_EMAIL: &str = "admin@hyte.local";
-/// Minimum password length (as the web layer enforces).
-pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Minimum password length (the application layer's rule, shared with the web).
+pub const MIN_PASSWORD_CHARS: usize = hyte_app::accounts::MIN_PASSWORD_CHARS;
 /// Files larger than this get a progress bar.
 const PROGRESS_MIN_BYTES: usize = 1024 * 1024;
 
@@ -68,11 +71,7 @@ pub async fn serve_store(store: Store, addr: SocketAddr, announce: bool) -> anyh
     if announce {
         println!("Hyte is running at http://{local}/ (stop it with Ctrl-C).");
     }
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-        outputs: Default::default(),
-    };
+    let state = AppState::new(hyte_app::App::new(store), config);
     hyte_web::serve_on(state, listener).await
 }
 
@@ -84,12 +83,7 @@ pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
 
 /// Counts user accounts.
 async fn user_count(store: &Store) -> anyhow::Result<i64> {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM app_user")
-        .fetch_one(store.pool())
-        .await
-        .context("counting users failed")?;
-    Ok(row.try_get("n")?)
+    store.user_count().await.context("counting users failed")
 }
 
 /// `hyte demo`: migrate, load the demo data, create an admin if there is no user,
@@ -108,26 +102,21 @@ pub async fn run_demo(db: &str, addr: SocketAddr, serve: bool) -> anyhow::Result
     }
     if user_count(&store).await? == 0 {
         let password = random_password(20);
-        let hash = hyte_web::auth::hash_password(&password)
-            .map_err(|e| anyhow::anyhow!("hashing the password failed: {}", e.message))?;
-        store
-            .create_user(&NewUser {
-                email: DEMO_ADMIN_EMAIL.into(),
-                name: "Hyte administrator".into(),
-                org: None,
-                role: Role::Admin,
-                sector: None,
-                password_hash: hash,
-            })
-            .await?;
-        store
-            .audit(
-                None,
-                None,
-                "user_created",
-                &format!("{DEMO_ADMIN_EMAIL} (admin) by hyte demo"),
+        App::new(store.clone())
+            .create_user(
+                Initiator::System(None),
+                &NewAccount {
+                    email: DEMO_ADMIN_EMAIL.into(),
+                    name: "Hyte administrator".into(),
+                    org: None,
+                    role: Role::Admin,
+                    sector: None,
+                    password: password.clone(),
+                },
+                "hyte demo",
             )
-            .await?;
+            .await
+            .map_err(cli_error)?;
         println!();
         println!("Created the administrator account (the password is shown only this once):");
         println!("  e-mail:   {DEMO_ADMIN_EMAIL}");
@@ -186,7 +175,24 @@ fn password_from_stdin() -> anyhow::Result<Option<String>> {
     Ok(Some(pw))
 }
 
-/// `hyte user add`.
+/// A use case's refusal as one line for the command line: its English sentence,
+/// naming the option where a field is refused.
+pub fn cli_error(e: AppError) -> anyhow::Error {
+    match &e {
+        AppError::Invalid { field, refusal }
+            if matches!(*field, "org" | "role" | "email" | "name" | "sector") =>
+        {
+            anyhow::anyhow!("{} (--{field})", refusal.english)
+        }
+        other => match other.refusal() {
+            Some(r) => anyhow::anyhow!("{}", r.english),
+            None => anyhow::Error::new(e),
+        },
+    }
+}
+
+/// `hyte user add`: the account is created by the application layer's use case
+/// (its rules are the web's), as the system.
 pub async fn user_add(db: &str, a: &UserAdd) -> anyhow::Result<()> {
     let role: Role = a.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let org: Option<RegionKey> = match a.org.as_deref().map(str::trim) {
@@ -196,54 +202,33 @@ pub async fn user_add(db: &str, a: &UserAdd) -> anyhow::Result<()> {
                 .map_err(|e: hyte_domain::RegionKeyError| anyhow::anyhow!("--org {o}: {e}"))?,
         ),
     };
-    if role != Role::Admin && org.is_none() {
-        bail!("a user with the role {role} must belong to an organisation: add --org KUNTA:016 (or another id from /api/v1/organisations)");
-    }
-    if role == Role::Admin && org.is_some() {
-        bail!("an admin works for every organisation; leave out --org");
-    }
-    let email = a.email.trim();
-    if email.len() < 3 || !email.contains('@') || email.contains(char::is_whitespace) {
-        bail!("'{email}' is not an e-mail address");
-    }
-    if a.name.trim().is_empty() {
-        bail!("give the user's name with --name");
-    }
     let from_stdin = password_from_stdin()?;
     let store = open_migrated(db).await?;
+    let app = App::new(store.clone());
     let (password, generated) = match from_stdin {
         Some(p) => (p, false),
         None => (random_password(20), true),
     };
-    let hash = hyte_web::auth::hash_password(&password)
-        .map_err(|e| anyhow::anyhow!("hashing the password failed: {}", e.message))?;
-    let user = store
-        .create_user(&NewUser {
-            email: email.to_string(),
-            name: a.name.trim().to_string(),
-            org: org.clone(),
-            role,
-            sector: a
-                .sector
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-            password_hash: hash,
-        })
-        .await?;
-    let detail = match &user.org {
-        Some(o) => format!("{} ({} of {o}) by hyte user add", user.email, user.role),
-        None => format!("{} ({}) by hyte user add", user.email, user.role),
-    };
-    store
-        .audit(None, user.org.as_ref(), "user_created", &detail)
-        .await?;
+    let user = app
+        .create_user(
+            Initiator::System(None),
+            &NewAccount {
+                email: a.email.clone(),
+                name: a.name.clone(),
+                org,
+                role,
+                sector: a.sector.clone(),
+                password: password.clone(),
+            },
+            "hyte user add",
+        )
+        .await
+        .map_err(cli_error)?;
     let org_text = match &user.org {
         Some(o) => {
-            let name = store
-                .region(o)
-                .await?
+            let name = app
+                .organisation(o)
+                .await
                 .map(|r| r.name_fi)
                 .unwrap_or_default();
             format!(", {o} {name}")
@@ -261,20 +246,19 @@ pub async fn user_add(db: &str, a: &UserAdd) -> anyhow::Result<()> {
 /// `hyte token create`.
 pub async fn token_create(db: &str, email: &str, name: &str) -> anyhow::Result<()> {
     let store = open_migrated(db).await?;
-    let user = store
+    let app = App::new(store.clone());
+    let user = app
         .user_by_email(email)
-        .await?
+        .await
+        .map_err(cli_error)?
         .with_context(|| format!("there is no user with e-mail {}", email.trim()))?;
-    let token = format!("hyte_{}", hyte_web::auth::random_token());
-    let id = store.create_api_token(user.id, &token, name).await?;
-    store
-        .audit(
-            Some(&user.email),
-            user.org.as_ref(),
-            "token_created",
-            &format!("{name} (by hyte token create)"),
-        )
-        .await?;
+    // The token is the user's own, made as if they made it themselves.
+    let actor = Actor::new(user);
+    let (id, token) = app
+        .create_token(&actor, name, Some("by hyte token create"))
+        .await
+        .map_err(cli_error)?;
+    let user = actor.user;
     println!("API token #{id} '{name}' for {} (shown only this once; send it as 'Authorization: Bearer TOKEN'):", user.email);
     println!("{token}");
     store.close().await;
@@ -294,11 +278,13 @@ fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Imports one file with a progress bar on large files; returns the line to print.
+/// Imports one file with a progress bar on large files, through the application
+/// layer's import use case (as the system, recorded under `user` if given); returns
+/// the line to print.
 pub async fn import_one(
-    store: &Store,
+    app: &App,
     path: &Path,
-    user: Option<&str>,
+    user: Option<&User>,
     source: &str,
 ) -> anyhow::Result<String> {
     let bytes = read_file(path)?;
@@ -335,13 +321,14 @@ pub async fn import_one(
             }
         })
     });
-    let result = store
-        .ingest_with_progress(
-            &name,
-            bytes,
-            user,
-            source,
-            |_| true,
+    let result = app
+        .import_data(
+            Initiator::System(user),
+            DataFile {
+                name: name.clone(),
+                bytes,
+                source: source.to_string(),
+            },
             bar.as_ref().map(|_| counter.clone()),
         )
         .await;
@@ -351,7 +338,7 @@ pub async fn import_one(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let outcome = result?;
+    let (outcome, _) = result.map_err(cli_error)?;
     Ok(match outcome {
         IngestOutcome::Data { format, summary } => format!(
             "{name}: {}: {} rows, {} new or changed, {} unchanged, {} skipped (import #{})",
@@ -383,14 +370,19 @@ pub async fn import_sotkanet(
         bail!("name at least one file to import");
     }
     let store = open_migrated(db).await?;
-    if let Some(u) = user {
-        if store.user_by_email(u).await?.is_none() {
-            bail!("there is no user with e-mail {}", u.trim());
-        }
-    }
+    let app = App::new(store.clone());
+    let user = match user {
+        Some(u) => Some(
+            app.user_by_email(u)
+                .await
+                .map_err(cli_error)?
+                .with_context(|| format!("there is no user with e-mail {}", u.trim()))?,
+        ),
+        None => None,
+    };
     let mut failed = 0;
     for f in files {
-        match import_one(&store, f, user, "sotkanet file").await {
+        match import_one(&app, f, user.as_ref(), "sotkanet file").await {
             Ok(line) => println!("{line}"),
             Err(e) => {
                 failed += 1;

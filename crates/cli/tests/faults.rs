@@ -215,7 +215,8 @@ const WRITERS: usize = 4;
 async fn report_setup(url: &str) -> (String, i64, Vec<i64>) {
     let store = connect(url).await;
     store.migrate().await.unwrap();
-    let u = store
+    let mut tx = store.begin().await.unwrap();
+    let u = tx
         .create_user(&NewUser {
             email: "coord@asikkala.fi".into(),
             name: "Koordinaattori".into(),
@@ -228,11 +229,8 @@ async fn report_setup(url: &str) -> (String, i64, Vec<i64>) {
         .await
         .unwrap();
     let token = "faults-test-token-0123456789abcdef".to_string();
-    store
-        .create_api_token(u.id, &token, "faults")
-        .await
-        .unwrap();
-    let r = store
+    tx.create_api_token(u.id, &token, "faults").await.unwrap();
+    let r = tx
         .create_report(
             &NewReport {
                 org: "KUNTA:016".parse().unwrap(),
@@ -253,14 +251,14 @@ async fn report_setup(url: &str) -> (String, i64, Vec<i64>) {
     let mut sections = Vec::new();
     for i in 0..WRITERS {
         sections.push(
-            store
-                .add_section(r.id, &format!("Osio {i}"), &[], None, &u.email)
+            tx.add_section(r, &format!("Osio {i}"), &[], None, &u.email)
                 .await
                 .unwrap(),
         );
     }
+    tx.commit().await.unwrap();
     store.close().await;
-    (token, r.id, sections)
+    (token, r, sections)
 }
 
 async fn save_killed(kind: Kind) {

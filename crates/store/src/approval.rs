@@ -143,29 +143,36 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("no section {section_id}")))?;
         self.ensure_text_unlocked(row.try_get("report_id")?).await
     }
+}
 
+/// The operator-facing sentence for a locked text (the web layer shows a translated one).
+pub fn locked_message(state: ApprovalState) -> String {
+    format!(
+        "the text is locked while the report is in approval ({state}): the board and the council decide on this text; send the report back to draft to change it"
+    )
+}
+
+impl crate::tx::Tx {
     /// Records a decided move in one transaction: the state changes only if it is still
     /// `t.from` (of two concurrent moves one wins, the other gets a conflict), the event
     /// is appended, and a council approval stores its frozen version.
     pub async fn record_transition(
-        &self,
+        &mut self,
         report_id: i64,
         t: &Transition,
         user_email: &str,
         freeze: Option<&Freeze>,
     ) -> StoreResult<ApprovalEvent> {
-        let mut tx = self.pool().begin().await?;
         let changed = sqlx::query(
             "UPDATE report SET approval_state = $1 WHERE id = $2 AND approval_state = $3",
         )
         .bind(t.to.as_str())
         .bind(report_id)
         .bind(t.from.as_str())
-        .execute(&mut *tx)
+        .execute(self.conn())
         .await?
         .rows_affected();
         if changed == 0 {
-            tx.rollback().await?;
             let now = self.approval_state(report_id).await?;
             return Err(StoreError::Conflict(format!(
                 "the report's approval state is now {now}, not {}: reload the page",
@@ -178,7 +185,7 @@ impl Store {
                     "SELECT COALESCE(MAX(number), 0) AS n FROM report_version WHERE report_id = $1",
                 )
                 .bind(report_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(self.conn())
                 .await?;
                 Some(row.try_get::<i64, _>("n")? + 1)
             }
@@ -201,7 +208,7 @@ impl Store {
         .bind(decision.map(|d| d.minutes_section.clone()))
         .bind(decision.and_then(|d| d.link.clone()))
         .bind(version_number)
-        .fetch_one(&mut *tx)
+        .fetch_one(self.conn())
         .await?
         .try_get("id")?;
         if let (Some(f), Some(number)) = (freeze, version_number) {
@@ -209,11 +216,17 @@ impl Store {
                 StoreError::Invalid("a frozen version needs the council's decision".into())
             })?;
             crate::versions::insert_version(
-                &mut tx, self, report_id, number, event_id, &now, user_email, d, f,
+                self.conn(),
+                report_id,
+                number,
+                event_id,
+                &now,
+                user_email,
+                d,
+                f,
             )
             .await?;
         }
-        tx.commit().await?;
         Ok(ApprovalEvent {
             id: event_id,
             at: now,
@@ -226,11 +239,35 @@ impl Store {
             version_number,
         })
     }
-}
 
-/// The operator-facing sentence for a locked text (the web layer shows a translated one).
-pub fn locked_message(state: ApprovalState) -> String {
-    format!(
-        "the text is locked while the report is in approval ({state}): the board and the council decide on this text; send the report back to draft to change it"
-    )
+    /// The approval state, read inside the transaction.
+    pub async fn approval_state(&mut self, report_id: i64) -> StoreResult<ApprovalState> {
+        let row = sqlx::query("SELECT approval_state FROM report WHERE id = $1")
+            .bind(report_id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no report {report_id}")))?;
+        let s: String = row.try_get("approval_state")?;
+        s.parse()
+            .map_err(|e: hyte_domain::approval::ApprovalError| StoreError::Invalid(e.to_string()))
+    }
+
+    /// [`Store::ensure_text_unlocked`] inside the transaction.
+    pub async fn ensure_text_unlocked(&mut self, report_id: i64) -> StoreResult<()> {
+        let state = self.approval_state(report_id).await?;
+        if state.locks_text() {
+            return Err(StoreError::Conflict(locked_message(state)));
+        }
+        Ok(())
+    }
+
+    /// [`Store::ensure_section_unlocked`] inside the transaction.
+    pub async fn ensure_section_unlocked(&mut self, section_id: i64) -> StoreResult<()> {
+        let row = sqlx::query("SELECT report_id FROM section WHERE id = $1")
+            .bind(section_id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no section {section_id}")))?;
+        self.ensure_text_unlocked(row.try_get("report_id")?).await
+    }
 }

@@ -316,15 +316,16 @@ impl Store {
         s.indicators = seen.into_iter().collect();
         Ok(s)
     }
+}
 
+impl crate::tx::Tx {
     /// Recomputes derived benchmark values of the given indicators (all derivable ones
-    /// if empty), e.g. after an admin changed a denominator.
-    pub async fn recompute_derived(&self, ids: &[i64]) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    /// if empty), e.g. after an admin changed a denominator: in the same transaction
+    /// as the change that needs it.
+    pub async fn recompute_derived(&mut self, ids: &[i64]) -> StoreResult<()> {
         for stmt in derive_statements(ids, 0) {
-            sqlx::query(&stmt).execute(&mut *tx).await?;
+            sqlx::query(&stmt).execute(self.conn()).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 }

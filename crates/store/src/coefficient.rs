@@ -72,17 +72,18 @@ impl Store {
         .await?;
         rows.iter().map(from_row).collect()
     }
+}
 
-    /// Applies score changes of one organisation in one transaction: all or nothing.
+impl crate::tx::Tx {
+    /// Applies score changes of one organisation (all or nothing with the transaction).
     /// Returns how many rows changed (scores equal to the stored ones are left alone).
     pub async fn put_teaviisari_scores(
-        &self,
+        &mut self,
         org: &RegionKey,
         changes: &[ScoreChange],
         user_email: &str,
     ) -> StoreResult<usize> {
         let now = now_rfc3339();
-        let mut tx = self.pool().begin().await?;
         let mut changed = 0;
         for c in changes {
             let current: Option<f64> = sqlx::query(
@@ -92,7 +93,7 @@ impl Store {
             .bind(c.year)
             .bind(c.sector.clone())
             .bind(c.perspective.clone())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(self.conn())
             .await?
             .map(|r| r.try_get::<f64, _>("score"))
             .transpose()?;
@@ -107,7 +108,7 @@ impl Store {
                     .bind(c.year)
                     .bind(c.sector.clone())
                     .bind(c.perspective.clone())
-                    .execute(&mut *tx)
+                    .execute(self.conn())
                     .await?;
                     changed += 1;
                 }
@@ -125,13 +126,12 @@ impl Store {
                     .bind(score)
                     .bind(user_email.to_string())
                     .bind(now.clone())
-                    .execute(&mut *tx)
+                    .execute(self.conn())
                     .await?;
                     changed += 1;
                 }
             }
         }
-        tx.commit().await?;
         Ok(changed)
     }
 }

@@ -208,15 +208,13 @@ impl Store {
         }
         Ok(out)
     }
+}
 
-    async fn write_goals(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        id: i64,
-        goals: &[Goal],
-    ) -> StoreResult<()> {
+impl crate::tx::Tx {
+    async fn write_goals(&mut self, id: i64, goals: &[Goal]) -> StoreResult<()> {
         sqlx::query("DELETE FROM dialogue_goal WHERE dialogue_id = $1")
             .bind(id)
-            .execute(&mut **tx)
+            .execute(self.conn())
             .await?;
         for (i, g) in goals.iter().enumerate() {
             sqlx::query(
@@ -227,7 +225,7 @@ impl Store {
             .bind(g.goal.clone())
             .bind(g.status.clone())
             .bind(g.note.clone())
-            .execute(&mut **tx)
+            .execute(self.conn())
             .await?;
         }
         Ok(())
@@ -235,7 +233,7 @@ impl Store {
 
     /// Records a dialogue (input checked with [`DialogueInput::check`]).
     pub async fn create_dialogue(
-        &self,
+        &mut self,
         municipality: &RegionKey,
         welfare_region: &RegionKey,
         mut input: DialogueInput,
@@ -243,7 +241,6 @@ impl Store {
     ) -> StoreResult<i64> {
         input.check()?;
         let now = now_rfc3339();
-        let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO dialogue (municipality_key, welfare_region_key, year, held_on, participants, support_needs, created_by, created_at, updated_by, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -258,23 +255,21 @@ impl Store {
         .bind(now.clone())
         .bind(user_email.to_string())
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(self.conn())
         .await?
         .try_get("id")?;
-        Self::write_goals(&mut tx, id, &input.goals).await?;
-        tx.commit().await?;
+        self.write_goals(id, &input.goals).await?;
         Ok(id)
     }
 
     /// Replaces the content of a dialogue.
     pub async fn update_dialogue(
-        &self,
+        &mut self,
         id: i64,
         mut input: DialogueInput,
         user_email: &str,
     ) -> StoreResult<()> {
         input.check()?;
-        let mut tx = self.pool().begin().await?;
         let n = sqlx::query(
             "UPDATE dialogue SET year = $1, held_on = $2, participants = $3, support_needs = $4, updated_by = $5, updated_at = $6 WHERE id = $7",
         )
@@ -285,33 +280,30 @@ impl Store {
         .bind(user_email.to_string())
         .bind(now_rfc3339())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(self.conn())
         .await?
         .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound(format!("no dialogue {id}")));
         }
-        Self::write_goals(&mut tx, id, &input.goals).await?;
-        tx.commit().await?;
+        self.write_goals(id, &input.goals).await?;
         Ok(())
     }
 
     /// Deletes a dialogue and its goals.
-    pub async fn delete_dialogue(&self, id: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn delete_dialogue(&mut self, id: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM dialogue_goal WHERE dialogue_id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
         let n = sqlx::query("DELETE FROM dialogue WHERE id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?
             .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound(format!("no dialogue {id}")));
         }
-        tx.commit().await?;
         Ok(())
     }
 }

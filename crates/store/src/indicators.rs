@@ -284,33 +284,6 @@ impl Store {
         self.put_indicator(&i).await
     }
 
-    /// Sets the curated fields an admin may change.
-    pub async fn set_indicator_curation(
-        &self,
-        id: IndicatorId,
-        polarity: Polarity,
-        denominator: Denominator,
-        kind: &str,
-    ) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE indicator SET polarity = $1, denominator = $2, kind = $3, updated_at = $4 WHERE id = $5",
-        )
-        .bind(polarity.as_str())
-        .bind(match denominator {
-            Denominator::Population => "population",
-            Denominator::None => "none",
-        })
-        .bind(kind.to_string())
-        .bind(now_rfc3339())
-        .bind(id.0)
-        .execute(self.pool())
-        .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("no indicator {id}")));
-        }
-        Ok(())
-    }
-
     /// One indicator.
     pub async fn indicator(&self, id: IndicatorId) -> StoreResult<Option<Indicator>> {
         let row = sqlx::query(&format!(
@@ -535,4 +508,33 @@ pub struct RegionIndex {
     pub ignored_sotkanet: std::collections::HashSet<i64>,
     /// rid → area.
     pub regions: HashMap<i64, Region>,
+}
+
+impl crate::tx::Tx {
+    /// Sets the curated fields an admin may change.
+    pub async fn set_indicator_curation(
+        &mut self,
+        id: IndicatorId,
+        polarity: Polarity,
+        denominator: Denominator,
+        kind: &str,
+    ) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE indicator SET polarity = $1, denominator = $2, kind = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(polarity.as_str())
+        .bind(match denominator {
+            Denominator::Population => "population",
+            Denominator::None => "none",
+        })
+        .bind(kind.to_string())
+        .bind(now_rfc3339())
+        .bind(id.0)
+        .execute(self.conn())
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("no indicator {id}")));
+        }
+        Ok(())
+    }
 }

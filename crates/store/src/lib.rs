@@ -22,8 +22,11 @@ pub mod process;
 pub mod publication;
 pub mod reports;
 pub mod seed;
+pub mod tx;
 pub mod users;
 pub mod versions;
+
+pub use tx::{Audit, Tx};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};

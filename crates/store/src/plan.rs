@@ -367,93 +367,6 @@ impl Store {
         })
     }
 
-    async fn check_observations(&self, report_id: i64, ids: &[i64]) -> StoreResult<()> {
-        for o in ids {
-            if self.observation_report(*o).await? != Some(report_id) {
-                return Err(invalid(format!(
-                    "joy or concern {o} is not one of this report's"
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds a goal at the end of the plan; returns its id.
-    pub async fn add_goal(&self, report_id: i64, g: &GoalInput, by: &str) -> StoreResult<i64> {
-        self.check_observations(report_id, &g.observations).await?;
-        let mut tx = self.pool().begin().await?;
-        let max: Option<i64> =
-            sqlx::query("SELECT MAX(position) AS m FROM plan_goal WHERE report_id = $1")
-                .bind(report_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("m")?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO plan_goal (report_id, position, title, description, tags, updated_by, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(max.unwrap_or(0) + 10)
-        .bind(g.title.clone())
-        .bind(g.description.clone())
-        .bind(join_tags(&g.tags))
-        .bind(by.to_string())
-        .bind(now_rfc3339())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        for o in &g.observations {
-            sqlx::query("INSERT INTO plan_goal_observation (goal_id, observation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(id)
-                .bind(*o)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Replaces a goal's fields and links.
-    pub async fn update_goal(&self, id: i64, g: &GoalInput, by: &str) -> StoreResult<()> {
-        let report_id = self
-            .goal_report(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("no goal {id}")))?;
-        self.check_observations(report_id, &g.observations).await?;
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE plan_goal SET title = $1, description = $2, tags = $3, updated_by = $4, updated_at = $5 WHERE id = $6")
-            .bind(g.title.clone())
-            .bind(g.description.clone())
-            .bind(join_tags(&g.tags))
-            .bind(by.to_string())
-            .bind(now_rfc3339())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM plan_goal_observation WHERE goal_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for o in &g.observations {
-            sqlx::query("INSERT INTO plan_goal_observation (goal_id, observation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(id)
-                .bind(*o)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Deletes a goal with its actions and follow-ups.
-    pub async fn delete_goal(&self, id: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM plan_goal WHERE id = $1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// The report a goal belongs to.
     pub async fn goal_report(&self, id: i64) -> StoreResult<Option<i64>> {
         Ok(sqlx::query("SELECT report_id FROM plan_goal WHERE id = $1")
@@ -479,13 +392,13 @@ impl Store {
     }
 
     async fn write_resources(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        conn: &mut sqlx::AnyConnection,
         action_id: i64,
         resources: &[Resource],
     ) -> StoreResult<()> {
         sqlx::query("DELETE FROM plan_resource WHERE action_id = $1")
             .bind(action_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         for r in resources {
             sqlx::query(
@@ -496,19 +409,141 @@ impl Store {
             .bind(r.year.get())
             .bind(r.euros.cents())
             .bind(r.person_years.hundredths())
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
         Ok(())
     }
 
+    /// The report a follow-up belongs to.
+    pub async fn followup_report(&self, id: i64) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query(
+            "SELECT g.report_id FROM plan_followup f JOIN plan_goal g ON g.id = f.goal_id WHERE f.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| r.try_get("report_id"))
+        .transpose()?)
+    }
+
+    /// Yearly reports generated from a term report: `(report id, year)`, newest first.
+    pub async fn yearly_reports_of(&self, term_report_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+        sqlx::query(
+            "SELECT report_id, year FROM plan_yearly_report WHERE term_report_id = $1 ORDER BY year DESC, report_id DESC",
+        )
+        .bind(term_report_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("report_id")?, r.try_get("year")?)))
+        .collect()
+    }
+}
+
+impl crate::tx::Tx {
+    async fn check_observations(&mut self, report_id: i64, ids: &[i64]) -> StoreResult<()> {
+        for o in ids {
+            let owner: Option<i64> = sqlx::query("SELECT report_id FROM observation WHERE id = $1")
+                .bind(*o)
+                .fetch_optional(self.conn())
+                .await?
+                .map(|r| r.try_get("report_id"))
+                .transpose()?;
+            if owner != Some(report_id) {
+                return Err(invalid(format!(
+                    "joy or concern {o} is not one of this report's"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a goal at the end of the plan; returns its id.
+    pub async fn add_goal(&mut self, report_id: i64, g: &GoalInput, by: &str) -> StoreResult<i64> {
+        self.check_observations(report_id, &g.observations).await?;
+        let max: Option<i64> =
+            sqlx::query("SELECT MAX(position) AS m FROM plan_goal WHERE report_id = $1")
+                .bind(report_id)
+                .fetch_one(self.conn())
+                .await?
+                .try_get("m")?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO plan_goal (report_id, position, title, description, tags, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(max.unwrap_or(0) + 10)
+        .bind(g.title.clone())
+        .bind(g.description.clone())
+        .bind(join_tags(&g.tags))
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .fetch_one(self.conn())
+        .await?
+        .try_get("id")?;
+        for o in &g.observations {
+            sqlx::query("INSERT INTO plan_goal_observation (goal_id, observation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(*o)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Replaces a goal's fields and links.
+    pub async fn update_goal(&mut self, id: i64, g: &GoalInput, by: &str) -> StoreResult<()> {
+        let report_id: i64 = sqlx::query("SELECT report_id FROM plan_goal WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no goal {id}")))?
+            .try_get("report_id")?;
+        self.check_observations(report_id, &g.observations).await?;
+        sqlx::query("UPDATE plan_goal SET title = $1, description = $2, tags = $3, updated_by = $4, updated_at = $5 WHERE id = $6")
+            .bind(g.title.clone())
+            .bind(g.description.clone())
+            .bind(join_tags(&g.tags))
+            .bind(by.to_string())
+            .bind(now_rfc3339())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("DELETE FROM plan_goal_observation WHERE goal_id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        for o in &g.observations {
+            sqlx::query("INSERT INTO plan_goal_observation (goal_id, observation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(*o)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a goal with its actions and follow-ups.
+    pub async fn delete_goal(&mut self, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM plan_goal WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Adds an action at the end of a goal; returns its id.
-    pub async fn add_action(&self, goal_id: i64, a: &ActionInput, by: &str) -> StoreResult<i64> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn add_action(
+        &mut self,
+        goal_id: i64,
+        a: &ActionInput,
+        by: &str,
+    ) -> StoreResult<i64> {
         let max: Option<i64> =
             sqlx::query("SELECT MAX(position) AS m FROM plan_action WHERE goal_id = $1")
                 .bind(goal_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(self.conn())
                 .await?
                 .try_get("m")?;
         let id: i64 = sqlx::query(
@@ -525,17 +560,15 @@ impl Store {
         .bind(join_tags(&a.tags))
         .bind(by.to_string())
         .bind(now_rfc3339())
-        .fetch_one(&mut *tx)
+        .fetch_one(self.conn())
         .await?
         .try_get("id")?;
-        Self::write_resources(&mut tx, id, &a.resources).await?;
-        tx.commit().await?;
+        Store::write_resources(self.conn(), id, &a.resources).await?;
         Ok(id)
     }
 
     /// Replaces an action's fields and planned resources.
-    pub async fn update_action(&self, id: i64, a: &ActionInput, by: &str) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn update_action(&mut self, id: i64, a: &ActionInput, by: &str) -> StoreResult<()> {
         let n = sqlx::query(
             "UPDATE plan_action SET title = $1, sector = $2, responsible = $3, start_year = $4, end_year = $5, tags = $6,
                updated_by = $7, updated_at = $8 WHERE id = $9",
@@ -549,29 +582,28 @@ impl Store {
         .bind(by.to_string())
         .bind(now_rfc3339())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(self.conn())
         .await?
         .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound(format!("no action {id}")));
         }
-        Self::write_resources(&mut tx, id, &a.resources).await?;
-        tx.commit().await?;
+        Store::write_resources(self.conn(), id, &a.resources).await?;
         Ok(())
     }
 
     /// Deletes an action with its resources, progress and follow-ups.
-    pub async fn delete_action(&self, id: i64) -> StoreResult<()> {
+    pub async fn delete_action(&mut self, id: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM plan_action WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
         Ok(())
     }
 
     /// Records an action's status, narrative and resources used in a budget year.
     pub async fn put_progress(
-        &self,
+        &mut self,
         action_id: i64,
         year: BudgetYear,
         p: &ProgressInput,
@@ -592,13 +624,13 @@ impl Store {
         .bind(p.person_years_used.map(|h| h.hundredths()))
         .bind(by.to_string())
         .bind(now_rfc3339())
-        .execute(self.pool())
+        .execute(self.conn())
         .await?;
         Ok(())
     }
 
     /// Adds a follow-up indicator; returns its id.
-    pub async fn add_followup(&self, f: &FollowUpInput, by: &str) -> StoreResult<i64> {
+    pub async fn add_followup(&mut self, f: &FollowUpInput, by: &str) -> StoreResult<i64> {
         let row = sqlx::query(
             "INSERT INTO plan_followup (goal_id, action_id, indicator_id, baseline_year, baseline_value, baseline_overridden, target_year, target_value, updated_by, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -613,13 +645,18 @@ impl Store {
         .bind(f.target_value)
         .bind(by.to_string())
         .bind(now_rfc3339())
-        .fetch_one(self.pool())
+        .fetch_one(self.conn())
         .await?;
         Ok(row.try_get("id")?)
     }
 
     /// Replaces a follow-up indicator.
-    pub async fn update_followup(&self, id: i64, f: &FollowUpInput, by: &str) -> StoreResult<()> {
+    pub async fn update_followup(
+        &mut self,
+        id: i64,
+        f: &FollowUpInput,
+        by: &str,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE plan_followup SET goal_id = $1, action_id = $2, indicator_id = $3, baseline_year = $4, baseline_value = $5,
                baseline_overridden = $6, target_year = $7, target_value = $8, updated_by = $9, updated_at = $10 WHERE id = $11",
@@ -635,35 +672,23 @@ impl Store {
         .bind(by.to_string())
         .bind(now_rfc3339())
         .bind(id)
-        .execute(self.pool())
+        .execute(self.conn())
         .await?;
         Ok(())
     }
 
     /// Deletes a follow-up indicator.
-    pub async fn delete_followup(&self, id: i64) -> StoreResult<()> {
+    pub async fn delete_followup(&mut self, id: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM plan_followup WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
         Ok(())
     }
 
-    /// The report a follow-up belongs to.
-    pub async fn followup_report(&self, id: i64) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query(
-            "SELECT g.report_id FROM plan_followup f JOIN plan_goal g ON g.id = f.goal_id WHERE f.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .map(|r| r.try_get("report_id"))
-        .transpose()?)
-    }
-
     /// Records that a yearly report was generated from a term report's plan.
     pub async fn link_yearly_report(
-        &self,
+        &mut self,
         report_id: i64,
         term_report_id: i64,
         year: BudgetYear,
@@ -674,21 +699,8 @@ impl Store {
         .bind(report_id)
         .bind(term_report_id)
         .bind(year.get())
-        .execute(self.pool())
+        .execute(self.conn())
         .await?;
         Ok(())
-    }
-
-    /// Yearly reports generated from a term report: `(report id, year)`, newest first.
-    pub async fn yearly_reports_of(&self, term_report_id: i64) -> StoreResult<Vec<(i64, i64)>> {
-        sqlx::query(
-            "SELECT report_id, year FROM plan_yearly_report WHERE term_report_id = $1 ORDER BY year DESC, report_id DESC",
-        )
-        .bind(term_report_id)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("report_id")?, r.try_get("year")?)))
-        .collect()
     }
 }

@@ -3,9 +3,9 @@
 //! the filtered audit log.
 
 use crate::audit::AuditEntry;
-use crate::users::{token_hash, User};
+use crate::users::token_hash;
 use crate::{now_rfc3339, opt_str, Store, StoreError, StoreResult};
-use hyte_domain::process::{thl_template, ProcessFacts, TaskStatus, PHASE_COUNT};
+use hyte_domain::process::{thl_template, ProcessFacts, TaskStatus};
 use hyte_domain::report::{ReportKind, SelectionState};
 use hyte_domain::{RegionKey, Role};
 use serde::Serialize;
@@ -164,16 +164,6 @@ fn invitation_from_row(r: &AnyRow) -> StoreResult<Invitation> {
     })
 }
 
-fn check_title(title: &str) -> StoreResult<String> {
-    let t = title.trim();
-    if t.is_empty() || t.chars().count() > 300 {
-        return Err(StoreError::Invalid(
-            "a task title must be 1–300 characters".into(),
-        ));
-    }
-    Ok(t.to_string())
-}
-
 fn rfc3339_in(secs: i64) -> StoreResult<String> {
     (time::OffsetDateTime::now_utc() + time::Duration::seconds(secs))
         .replace_nanosecond(0)
@@ -182,44 +172,10 @@ fn rfc3339_in(secs: i64) -> StoreResult<String> {
         .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
-impl Store {
-    /// Seeds a report's task list from THL's template the first time it is needed
-    /// (reports made before the process existed get theirs on first view). Returns
-    /// whether it seeded now.
-    pub async fn ensure_tasks(&self, report_id: i64, by: &str) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
-        let now = now_rfc3339();
-        let claimed = sqlx::query(
-            "INSERT INTO report_process (report_id, seeded_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(report_id)
-        .bind(now.clone())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        for (i, t) in thl_template().iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO process_task (report_id, phase, position, task_key, status, updated_by, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(report_id)
-            .bind(t.phase)
-            .bind((i as i64 + 1) * 10)
-            .bind(t.key.clone())
-            .bind(TaskStatus::Todo.as_str())
-            .bind(by.to_string())
-            .bind(now.clone())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(true)
-    }
+const USED: &str =
+    "this invitation link has already been used; sign in, or ask your coordinator for a new one";
 
+impl Store {
     /// A report's tasks in phase order.
     pub async fn tasks(&self, report_id: i64) -> StoreResult<Vec<Task>> {
         let rows = sqlx::query(&format!(
@@ -240,111 +196,6 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(task_from_row).transpose()
-    }
-
-    /// Adds a task at the end of a phase.
-    pub async fn add_task(
-        &self,
-        report_id: i64,
-        phase: i64,
-        title: &str,
-        by: &str,
-    ) -> StoreResult<Task> {
-        if !(1..=PHASE_COUNT).contains(&phase) {
-            return Err(StoreError::Invalid(format!(
-                "phase {phase} does not exist: phases are 1–8"
-            )));
-        }
-        let title = check_title(title)?;
-        let row = sqlx::query(&format!(
-            "INSERT INTO process_task (report_id, phase, position, title, status, updated_by, updated_at)
-             VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 10 FROM process_task WHERE report_id = $1), $3, $4, $5, $6)
-             RETURNING {TASK_COLUMNS}"
-        ))
-        .bind(report_id)
-        .bind(phase)
-        .bind(title)
-        .bind(TaskStatus::Todo.as_str())
-        .bind(by.to_string())
-        .bind(now_rfc3339())
-        .fetch_one(self.pool())
-        .await?;
-        task_from_row(&row)
-    }
-
-    /// Changes a task's title, owner, due date or status.
-    pub async fn update_task(&self, id: i64, c: &TaskChange, by: &str) -> StoreResult<Task> {
-        let Some(t) = self.task(id).await? else {
-            return Err(StoreError::NotFound(format!("no task {id}")));
-        };
-        let title = match &c.title {
-            Some(Some(s)) => Some(check_title(s)?),
-            Some(None) if t.task_key.is_none() => {
-                return Err(StoreError::Invalid(
-                    "a task added by hand needs a title".into(),
-                ))
-            }
-            Some(None) => None,
-            None => t.title.clone(),
-        };
-        let row = sqlx::query(&format!(
-            "UPDATE process_task SET title = $1, owner_id = $2, due_date = $3, status = $4, updated_by = $5, updated_at = $6
-             WHERE id = $7 RETURNING {TASK_COLUMNS}"
-        ))
-        .bind(title)
-        .bind(c.owner_id.unwrap_or(t.owner_id))
-        .bind(c.due_date.clone().unwrap_or(t.due_date))
-        .bind(c.status.unwrap_or(t.status).as_str())
-        .bind(by.to_string())
-        .bind(now_rfc3339())
-        .bind(id)
-        .fetch_one(self.pool())
-        .await?;
-        task_from_row(&row)
-    }
-
-    /// Moves a task one place up (`-1`) or down (`1`) within its phase.
-    pub async fn move_task(&self, id: i64, direction: i64) -> StoreResult<()> {
-        let Some(t) = self.task(id).await? else {
-            return Err(StoreError::NotFound(format!("no task {id}")));
-        };
-        let list: Vec<Task> = self
-            .tasks(t.report_id)
-            .await?
-            .into_iter()
-            .filter(|x| x.phase == t.phase)
-            .collect();
-        let Some(i) = list.iter().position(|x| x.id == id) else {
-            return Ok(());
-        };
-        let j = i as i64 + direction.signum();
-        if j < 0 || j as usize >= list.len() {
-            return Ok(());
-        }
-        // Renumber the whole phase in its new order, so equal positions cannot make
-        // a swap a no-op.
-        let mut order: Vec<i64> = list.iter().map(|x| x.id).collect();
-        order.swap(i, j as usize);
-        let base = list.iter().map(|x| x.position).min().unwrap_or(0);
-        let mut tx = self.pool().begin().await?;
-        for (n, tid) in order.iter().enumerate() {
-            sqlx::query("UPDATE process_task SET position = $1 WHERE id = $2")
-                .bind(base + n as i64)
-                .bind(*tid)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Removes a task.
-    pub async fn remove_task(&self, id: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM process_task WHERE id = $1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 
     /// What Hyte knows about a report's real state, for the automatic tasks.
@@ -390,51 +241,6 @@ impl Store {
         })
     }
 
-    /// Records an invitation under the hash of `token`, valid for
-    /// [`INVITATION_DAYS`]. Refuses an address that already has an account or a
-    /// pending invitation to the same organisation.
-    pub async fn create_invitation(
-        &self,
-        org: &RegionKey,
-        email: &str,
-        role: Role,
-        sector: Option<&str>,
-        token: &str,
-        by: &str,
-    ) -> StoreResult<Invitation> {
-        let email = email.trim().to_lowercase();
-        if self.user_by_email(&email).await?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "{email} already has an account"
-            )));
-        }
-        let pending = self
-            .invitations_of(org)
-            .await?
-            .into_iter()
-            .any(|i| i.email == email && i.state() == "pending");
-        if pending {
-            return Err(StoreError::Conflict(format!(
-                "{email} already has a pending invitation; revoke it first to send a new one"
-            )));
-        }
-        let row = sqlx::query(&format!(
-            "INSERT INTO invitation (org_key, email, role, sector, token_hash, invited_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {INVITATION_COLUMNS}"
-        ))
-        .bind(org.to_string())
-        .bind(email)
-        .bind(role.as_str())
-        .bind(sector.map(str::to_string))
-        .bind(token_hash(token))
-        .bind(by.to_string())
-        .bind(now_rfc3339())
-        .bind(rfc3339_in(INVITATION_DAYS * 86_400)?)
-        .fetch_one(self.pool())
-        .await?;
-        invitation_from_row(&row)
-    }
-
     /// An organisation's invitations, newest first.
     pub async fn invitations_of(&self, org: &RegionKey) -> StoreResult<Vec<Invitation>> {
         let rows = sqlx::query(&format!(
@@ -455,143 +261,6 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(invitation_from_row).transpose()
-    }
-
-    /// Revokes a pending invitation of an organisation; `None` when there is no such
-    /// invitation in that organisation.
-    pub async fn revoke_invitation(
-        &self,
-        org: &RegionKey,
-        id: i64,
-    ) -> StoreResult<Option<Invitation>> {
-        sqlx::query(
-            "UPDATE invitation SET revoked_at = $1 WHERE id = $2 AND org_key = $3 AND accepted_at IS NULL AND revoked_at IS NULL",
-        )
-        .bind(now_rfc3339())
-        .bind(id)
-        .bind(org.to_string())
-        .execute(self.pool())
-        .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {INVITATION_COLUMNS} FROM invitation WHERE id = $1 AND org_key = $2"
-        ))
-        .bind(id)
-        .bind(org.to_string())
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(invitation_from_row).transpose()
-    }
-
-    /// Uses an invitation: creates the user with the invitation's organisation, role
-    /// and sector, and marks the link used, in one transaction. Only one of two
-    /// simultaneous uses of the same link succeeds.
-    pub async fn accept_invitation(
-        &self,
-        token: &str,
-        name: &str,
-        password_hash: &str,
-    ) -> StoreResult<User> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(StoreError::Invalid(
-                "the name must be 1–200 characters".into(),
-            ));
-        }
-        let Some(inv) = self.invitation_by_token(token).await? else {
-            return Err(StoreError::NotFound(
-                "this invitation link is not valid; ask your coordinator for a new one".into(),
-            ));
-        };
-        match inv.state() {
-            "accepted" => {
-                return Err(StoreError::Conflict(
-                    "this invitation link has already been used; sign in, or ask your coordinator for a new one".into(),
-                ))
-            }
-            "revoked" => {
-                return Err(StoreError::Conflict(
-                    "this invitation was revoked; ask your coordinator for a new one".into(),
-                ))
-            }
-            "expired" => {
-                return Err(StoreError::Conflict(
-                    "this invitation link has expired; ask your coordinator for a new one".into(),
-                ))
-            }
-            _ => {}
-        }
-        if self.user_by_email(&inv.email).await?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "{} already has an account; sign in instead",
-                inv.email
-            )));
-        }
-        let now = now_rfc3339();
-        let mut tx = self.pool().begin().await?;
-        let claimed = sqlx::query(
-            "UPDATE invitation SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
-        )
-        .bind(now.clone())
-        .bind(inv.id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            tx.rollback().await?;
-            return Err(StoreError::Conflict(
-                "this invitation link has already been used; sign in, or ask your coordinator for a new one".into(),
-            ));
-        }
-        let id: i64 = sqlx::query(
-            "INSERT INTO app_user (email, name, password_hash, org_key, role, sector, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(inv.email.clone())
-        .bind(name.to_string())
-        .bind(password_hash.to_string())
-        .bind(inv.org.to_string())
-        .bind(inv.role.as_str())
-        .bind(inv.sector.clone())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        sqlx::query("UPDATE invitation SET accepted_user_id = $1 WHERE id = $2")
-            .bind(id)
-            .bind(inv.id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.user_by_id(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("user {id} vanished")))
-    }
-
-    /// Changes a member's role and sector within their organisation.
-    pub async fn set_member(
-        &self,
-        org: &RegionKey,
-        user_id: i64,
-        role: Role,
-        sector: Option<&str>,
-    ) -> StoreResult<User> {
-        let r = sqlx::query(
-            "UPDATE app_user SET role = $1, sector = $2 WHERE id = $3 AND org_key = $4",
-        )
-        .bind(role.as_str())
-        .bind(sector.map(str::to_string))
-        .bind(user_id)
-        .bind(org.to_string())
-        .execute(self.pool())
-        .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no member {user_id} in {org}"
-            )));
-        }
-        self.user_by_id(user_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("no member {user_id}")))
     }
 
     /// One page of an organisation's audit log, newest first, with the data imports
@@ -668,5 +337,269 @@ impl Store {
         rows.iter()
             .map(|r| Ok(r.try_get::<String, _>("action")?))
             .collect()
+    }
+}
+
+/// The writes of the process. The application layer checks the rules (who may, a
+/// task's title, a phase, an invitation's state) before it calls them; each runs
+/// inside the caller's transaction with the audit entry that records it.
+impl crate::tx::Tx {
+    async fn task_in(&mut self, id: i64) -> StoreResult<Task> {
+        let row = sqlx::query(&format!(
+            "SELECT {TASK_COLUMNS} FROM process_task WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?;
+        match row {
+            Some(r) => task_from_row(&r),
+            None => Err(StoreError::NotFound(format!("no task {id}"))),
+        }
+    }
+
+    /// Seeds a report's task list from THL's template the first time it is needed
+    /// (reports made before the process existed get theirs on first view). Returns
+    /// whether it seeded now; of two simultaneous first views only one seeds.
+    pub async fn ensure_tasks(&mut self, report_id: i64, by: &str) -> StoreResult<bool> {
+        let now = now_rfc3339();
+        let claimed = sqlx::query(
+            "INSERT INTO report_process (report_id, seeded_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(report_id)
+        .bind(now.clone())
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(false);
+        }
+        for (i, t) in thl_template().iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO process_task (report_id, phase, position, task_key, status, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(report_id)
+            .bind(t.phase)
+            .bind((i as i64 + 1) * 10)
+            .bind(t.key.clone())
+            .bind(TaskStatus::Todo.as_str())
+            .bind(by.to_string())
+            .bind(now.clone())
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(true)
+    }
+
+    /// Adds a task at the end of a phase (the title as given: the caller checks it).
+    pub async fn add_task(
+        &mut self,
+        report_id: i64,
+        phase: i64,
+        title: &str,
+        by: &str,
+    ) -> StoreResult<Task> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO process_task (report_id, phase, position, title, status, updated_by, updated_at)
+             VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 10 FROM process_task WHERE report_id = $1), $3, $4, $5, $6)
+             RETURNING {TASK_COLUMNS}"
+        ))
+        .bind(report_id)
+        .bind(phase)
+        .bind(title.to_string())
+        .bind(TaskStatus::Todo.as_str())
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .fetch_one(self.conn())
+        .await?;
+        task_from_row(&row)
+    }
+
+    /// Changes a task's title, owner, due date or status.
+    pub async fn update_task(&mut self, id: i64, c: &TaskChange, by: &str) -> StoreResult<Task> {
+        let t = self.task_in(id).await?;
+        let row = sqlx::query(&format!(
+            "UPDATE process_task SET title = $1, owner_id = $2, due_date = $3, status = $4, updated_by = $5, updated_at = $6
+             WHERE id = $7 RETURNING {TASK_COLUMNS}"
+        ))
+        .bind(c.title.clone().unwrap_or(t.title))
+        .bind(c.owner_id.unwrap_or(t.owner_id))
+        .bind(c.due_date.clone().unwrap_or(t.due_date))
+        .bind(c.status.unwrap_or(t.status).as_str())
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .bind(id)
+        .fetch_one(self.conn())
+        .await?;
+        task_from_row(&row)
+    }
+
+    /// Moves a task one place up (`-1`) or down (`1`) within its phase; at either end
+    /// nothing moves.
+    pub async fn move_task(&mut self, id: i64, direction: i64) -> StoreResult<()> {
+        let t = self.task_in(id).await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {TASK_COLUMNS} FROM process_task WHERE report_id = $1 AND phase = $2 ORDER BY position, id"
+        ))
+        .bind(t.report_id)
+        .bind(t.phase)
+        .fetch_all(self.conn())
+        .await?;
+        let list = rows
+            .iter()
+            .map(task_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let Some(i) = list.iter().position(|x| x.id == id) else {
+            return Ok(());
+        };
+        let j = i as i64 + direction.signum();
+        if j < 0 || j as usize >= list.len() {
+            return Ok(());
+        }
+        // Renumber the whole phase in its new order, so equal positions cannot make
+        // a swap a no-op.
+        let mut order: Vec<i64> = list.iter().map(|x| x.id).collect();
+        order.swap(i, j as usize);
+        let base = list.iter().map(|x| x.position).min().unwrap_or(0);
+        for (n, tid) in order.iter().enumerate() {
+            sqlx::query("UPDATE process_task SET position = $1 WHERE id = $2")
+                .bind(base + n as i64)
+                .bind(*tid)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Removes a task.
+    pub async fn remove_task(&mut self, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM process_task WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Records an invitation under the hash of `token`, valid for
+    /// [`INVITATION_DAYS`]. The caller has checked the address (no account, no
+    /// pending invitation to the same organisation).
+    pub async fn create_invitation(
+        &mut self,
+        org: &RegionKey,
+        email: &str,
+        role: Role,
+        sector: Option<&str>,
+        token: &str,
+        by: &str,
+    ) -> StoreResult<Invitation> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO invitation (org_key, email, role, sector, token_hash, invited_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {INVITATION_COLUMNS}"
+        ))
+        .bind(org.to_string())
+        .bind(email.trim().to_lowercase())
+        .bind(role.as_str())
+        .bind(sector.map(str::to_string))
+        .bind(token_hash(token))
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .bind(rfc3339_in(INVITATION_DAYS * 86_400)?)
+        .fetch_one(self.conn())
+        .await?;
+        invitation_from_row(&row)
+    }
+
+    /// Revokes a pending invitation of an organisation; `None` when there is no such
+    /// invitation in that organisation. A used or already revoked one comes back
+    /// unchanged.
+    pub async fn revoke_invitation(
+        &mut self,
+        org: &RegionKey,
+        id: i64,
+    ) -> StoreResult<Option<Invitation>> {
+        sqlx::query(
+            "UPDATE invitation SET revoked_at = $1 WHERE id = $2 AND org_key = $3 AND accepted_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(now_rfc3339())
+        .bind(id)
+        .bind(org.to_string())
+        .execute(self.conn())
+        .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitation WHERE id = $1 AND org_key = $2"
+        ))
+        .bind(id)
+        .bind(org.to_string())
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(invitation_from_row).transpose()
+    }
+
+    /// Uses an invitation: creates the user with the invitation's organisation, role
+    /// and sector, and marks the link used. Only one of two simultaneous uses of the
+    /// same link succeeds (the other is a conflict). Returns the new user's id.
+    pub async fn accept_invitation(
+        &mut self,
+        inv: &Invitation,
+        name: &str,
+        password_hash: &str,
+    ) -> StoreResult<i64> {
+        let now = now_rfc3339();
+        let claimed = sqlx::query(
+            "UPDATE invitation SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+        )
+        .bind(now.clone())
+        .bind(inv.id)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Err(StoreError::Conflict(USED.into()));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO app_user (email, name, password_hash, org_key, role, sector, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(inv.email.clone())
+        .bind(name.to_string())
+        .bind(password_hash.to_string())
+        .bind(inv.org.to_string())
+        .bind(inv.role.as_str())
+        .bind(inv.sector.clone())
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?
+        .try_get("id")?;
+        sqlx::query("UPDATE invitation SET accepted_user_id = $1 WHERE id = $2")
+            .bind(id)
+            .bind(inv.id)
+            .execute(self.conn())
+            .await?;
+        Ok(id)
+    }
+
+    /// Changes a member's role and sector within their organisation.
+    pub async fn set_member(
+        &mut self,
+        org: &RegionKey,
+        user_id: i64,
+        role: Role,
+        sector: Option<&str>,
+    ) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE app_user SET role = $1, sector = $2 WHERE id = $3 AND org_key = $4",
+        )
+        .bind(role.as_str())
+        .bind(sector.map(str::to_string))
+        .bind(user_id)
+        .bind(org.to_string())
+        .execute(self.conn())
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no member {user_id} in {org}"
+            )));
+        }
+        Ok(())
     }
 }

@@ -55,8 +55,29 @@ impl Store {
         })
     }
 
+    /// Ids of an organisation's published reports (owner or partner), newest first.
+    pub async fn published_report_ids(
+        &self,
+        org: &hyte_domain::RegionKey,
+    ) -> StoreResult<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT r.id FROM report r JOIN report_publication p ON p.report_id = r.id
+             WHERE p.published_at IS NOT NULL
+               AND (r.org_key = $1 OR r.id IN (SELECT report_id FROM report_partner WHERE org_key = $1))
+             ORDER BY r.term_start DESC, r.id DESC",
+        )
+        .bind(org.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("id")?))
+            .collect()
+    }
+}
+
+impl crate::tx::Tx {
     /// Publishes (`true`) or withdraws (`false`) a report.
-    pub async fn set_published(&self, report_id: i64, on: bool, by: &str) -> StoreResult<()> {
+    pub async fn set_published(&mut self, report_id: i64, on: bool, by: &str) -> StoreResult<()> {
         let now = now_rfc3339();
         let at = on.then(|| now.clone());
         let who = on.then(|| by.to_string());
@@ -68,14 +89,14 @@ impl Store {
         .bind(at)
         .bind(who)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.conn())
         .await?;
         Ok(())
     }
 
     /// Saves the plain-language summary and the infographic's indicators.
     pub async fn set_publication_content(
-        &self,
+        &mut self,
         report_id: i64,
         summary: &str,
         infographic: &[i64],
@@ -98,27 +119,8 @@ impl Store {
         .bind(summary.to_string())
         .bind(list)
         .bind(now_rfc3339())
-        .execute(self.pool())
+        .execute(self.conn())
         .await?;
         Ok(())
-    }
-
-    /// Ids of an organisation's published reports (owner or partner), newest first.
-    pub async fn published_report_ids(
-        &self,
-        org: &hyte_domain::RegionKey,
-    ) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT r.id FROM report r JOIN report_publication p ON p.report_id = r.id
-             WHERE p.published_at IS NOT NULL
-               AND (r.org_key = $1 OR r.id IN (SELECT report_id FROM report_partner WHERE org_key = $1))
-             ORDER BY r.term_start DESC, r.id DESC",
-        )
-        .bind(org.to_string())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get::<i64, _>("id")?))
-            .collect()
     }
 }

@@ -288,66 +288,6 @@ impl Store {
         })
     }
 
-    /// Creates a report with an outline from a template, in one transaction.
-    pub async fn create_report(
-        &self,
-        r: &NewReport,
-        template: &[TemplateSection],
-        lang: &str,
-    ) -> StoreResult<Report> {
-        if r.title.trim().is_empty() || r.title.chars().count() > 300 {
-            return Err(invalid("the title must be 1–300 characters"));
-        }
-        if r.term_end < r.term_start || r.term_start < 2000 || r.term_end > 2100 {
-            return Err(invalid(
-                "the council term must run from an earlier to a later year, e.g. 2025–2029",
-            ));
-        }
-        let mut tx = self.pool().begin().await?;
-        let now = now_rfc3339();
-        let id: i64 = sqlx::query(
-            "INSERT INTO report (org_key, kind, title, term_start, term_end, year, languages, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(r.org.to_string())
-        .bind(r.kind.as_str())
-        .bind(r.title.trim().to_string())
-        .bind(r.term_start)
-        .bind(r.term_end)
-        .bind(r.year)
-        .bind(r.languages.join(","))
-        .bind(r.created_by.clone())
-        .bind(now.clone())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        for p in &r.partners {
-            if *p != r.org {
-                sqlx::query("INSERT INTO report_partner (report_id, org_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id)
-                    .bind(p.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        for (i, t) in template.iter().enumerate() {
-            insert_section(
-                &mut tx,
-                id,
-                (i as i64 + 1) * 10,
-                t.heading(lang),
-                &t.areas,
-                t.sector.as_deref(),
-                &r.created_by,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        self.report(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("report {id} vanished")))
-    }
-
     /// A report by id.
     pub async fn report(&self, id: i64) -> StoreResult<Option<Report>> {
         let row = sqlx::query(&format!(
@@ -376,16 +316,6 @@ impl Store {
             out.push(self.report_from_row(r).await?);
         }
         Ok(out)
-    }
-
-    /// Records that the group agreed the outline at heading level.
-    pub async fn agree_outline(&self, report_id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE report SET outline_agreed_at = $1 WHERE id = $2")
-            .bind(now_rfc3339())
-            .bind(report_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 
     /// The outline: sections in order, each with its current text.
@@ -453,210 +383,6 @@ impl Store {
         }
     }
 
-    /// Adds a section at the end of the outline.
-    pub async fn add_section(
-        &self,
-        report_id: i64,
-        heading: &str,
-        areas: &[ContentArea],
-        sector: Option<&str>,
-        author: &str,
-    ) -> StoreResult<i64> {
-        check_heading(heading)?;
-        self.ensure_text_unlocked(report_id).await?;
-        let mut tx = self.pool().begin().await?;
-        let max: Option<i64> =
-            sqlx::query("SELECT MAX(position) AS m FROM section WHERE report_id = $1")
-                .bind(report_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("m")?;
-        let id = insert_section(
-            &mut tx,
-            report_id,
-            max.unwrap_or(0) + 10,
-            heading,
-            areas,
-            sector,
-            author,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Renames a section and sets its content areas, owner sector and status.
-    pub async fn update_section_meta(
-        &self,
-        id: i64,
-        heading: &str,
-        areas: &[ContentArea],
-        sector: Option<&str>,
-        status: SectionStatus,
-    ) -> StoreResult<()> {
-        check_heading(heading)?;
-        self.ensure_section_unlocked(id).await?;
-        sqlx::query(
-            "UPDATE section SET heading = $1, content_areas = $2, owner_sector = $3, status = $4, updated_at = $5 WHERE id = $6",
-        )
-        .bind(heading.trim().to_string())
-        .bind(areas_text(areas))
-        .bind(sector.map(str::to_string).filter(|s| !s.is_empty()))
-        .bind(status.as_str())
-        .bind(now_rfc3339())
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Sets only the status.
-    pub async fn set_section_status(&self, id: i64, status: SectionStatus) -> StoreResult<()> {
-        sqlx::query("UPDATE section SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(status.as_str())
-            .bind(now_rfc3339())
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Moves a section one place up (`-1`) or down (`1`) in its outline.
-    pub async fn move_section(&self, id: i64, direction: i64) -> StoreResult<()> {
-        let Some(s) = self.section(id).await? else {
-            return Err(StoreError::NotFound(format!("no section {id}")));
-        };
-        self.ensure_text_unlocked(s.report_id).await?;
-        let list = self.sections(s.report_id).await?;
-        let Some(i) = list.iter().position(|x| x.id == id) else {
-            return Ok(());
-        };
-        let j = i as i64 + direction.signum();
-        if j < 0 || j as usize >= list.len() {
-            return Ok(());
-        }
-        let other = &list[j as usize];
-        let mut tx = self.pool().begin().await?;
-        for (sid, pos) in [(s.id, other.position), (other.id, s.position)] {
-            sqlx::query("UPDATE section SET position = $1 WHERE id = $2")
-                .bind(pos)
-                .bind(sid)
-                .execute(&mut *tx)
-                .await?;
-        }
-        // Equal positions (never expected) would make the swap a no-op; renumber.
-        if other.position == s.position {
-            sqlx::query("UPDATE section SET position = position + 1 WHERE id = $1")
-                .bind(if direction > 0 { s.id } else { other.id })
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Removes a section from the outline; its revisions stay.
-    pub async fn remove_section(&self, id: i64) -> StoreResult<()> {
-        self.ensure_section_unlocked(id).await?;
-        sqlx::query("UPDATE section SET removed = 1, updated_at = $1 WHERE id = $2")
-            .bind(now_rfc3339())
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Replaces a section's assignees.
-    pub async fn set_assignees(&self, section_id: i64, users: &[i64]) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM section_assignee WHERE section_id = $1")
-            .bind(section_id)
-            .execute(&mut *tx)
-            .await?;
-        for u in users {
-            sqlx::query("INSERT INTO section_assignee (section_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(section_id)
-                .bind(*u)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Saves a section's text as a new revision, if `base_revision` is still the
-    /// current one; otherwise writes nothing and returns the current text.
-    pub async fn save_section(
-        &self,
-        id: i64,
-        base_revision: i64,
-        body: &str,
-        author: &str,
-        note: Option<&str>,
-    ) -> StoreResult<SaveOutcome> {
-        if body.chars().count() > hyte_domain::document::MAX_SECTION_CHARS {
-            return Err(invalid(format!(
-                "the text is too long (at most {} characters)",
-                hyte_domain::document::MAX_SECTION_CHARS
-            )));
-        }
-        self.ensure_section_unlocked(id).await?;
-        let mut tx = self.pool().begin().await?;
-        // Claim the next number with a conditional UPDATE first: of two concurrent
-        // saves on the same base only one changes the row, on either backend.
-        let now = now_rfc3339();
-        let claimed = sqlx::query(
-            "UPDATE section SET revision = revision + 1, updated_at = $1,
-                 status = CASE WHEN status = 'todo' THEN 'draft' ELSE status END
-             WHERE id = $2 AND revision = $3
-               AND (SELECT r.approval_state FROM report r WHERE r.id = section.report_id) IN ('draft', 'commenting')",
-        )
-        .bind(now.clone())
-        .bind(id)
-        .bind(base_revision)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            tx.rollback().await?;
-            // Locked by a move to board review in the meantime, or an edit conflict.
-            self.ensure_section_unlocked(id).await?;
-            let Some(cur) = self.section(id).await? else {
-                return Err(StoreError::NotFound(format!("no section {id}")));
-            };
-            let author = self
-                .revision(id, cur.revision)
-                .await?
-                .map(|r| r.author_email)
-                .unwrap_or_default();
-            return Ok(SaveOutcome::Conflict {
-                current_revision: cur.revision,
-                current_body: cur.body,
-                current_author: author,
-            });
-        }
-        let number = base_revision + 1;
-        sqlx::query(
-            "INSERT INTO section_revision (section_id, number, body, author_email, note, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(number)
-        .bind(body.to_string())
-        .bind(author.to_string())
-        .bind(note.map(str::to_string))
-        .bind(now.clone())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(SaveOutcome::Saved(Revision {
-            number,
-            body: body.to_string(),
-            author_email: author.to_string(),
-            note: note.map(str::to_string),
-            created_at: now,
-        }))
-    }
-
     /// A section's revisions, newest first.
     pub async fn revisions(&self, section_id: i64) -> StoreResult<Vec<Revision>> {
         let rows = sqlx::query(
@@ -712,34 +438,6 @@ impl Store {
             .collect()
     }
 
-    /// Inserts or replaces one indicator's selection. The caller has checked the
-    /// reason rules with `hyte_domain::report::check_selection`.
-    pub async fn put_selection(&self, report_id: i64, s: &Selection) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO report_indicator (report_id, item_key, indicator_id, state, reason, source, section_id, measure_kind, from_preset, theme, population_group, title, updated_by, updated_at)
-             VALUES ($1, $14, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (report_id, item_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, source = excluded.source,
-               section_id = excluded.section_id, measure_kind = excluded.measure_kind, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        )
-        .bind(report_id)
-        .bind(s.indicator_id)
-        .bind(s.state.as_str())
-        .bind(s.reason.clone())
-        .bind(s.source.clone())
-        .bind(s.section_id)
-        .bind(s.measure_kind.as_str())
-        .bind(i64::from(s.from_preset))
-        .bind(s.theme.clone())
-        .bind(s.population_group.clone())
-        .bind(s.title.clone())
-        .bind(s.updated_by.clone())
-        .bind(now_rfc3339())
-        .bind(s.item_key.clone())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     /// Joys and concerns of a report with their linked indicators.
     pub async fn observations(&self, report_id: i64) -> StoreResult<Vec<Observation>> {
         let rows = sqlx::query(
@@ -777,135 +475,6 @@ impl Store {
             });
         }
         Ok(out)
-    }
-
-    /// Copies member municipalities' joys and concerns into a welfare region's report
-    /// as proposals (origin `municipality`, status `proposed`) with their linked
-    /// indicators and where they came from. An item already collected into this report
-    /// is skipped, also when the region dismissed it, so collecting again after the
-    /// municipalities have added items brings only the new ones. Returns the new ids.
-    pub async fn collect_observations(
-        &self,
-        report_id: i64,
-        items: &[CollectedObservation<'_>],
-        by: &str,
-    ) -> StoreResult<Vec<i64>> {
-        let mut tx = self.pool().begin().await?;
-        let now = now_rfc3339();
-        let mut out = vec![];
-        for c in items {
-            let o = c.source;
-            // The unique index decides what was collected before, also against a
-            // collection running at the same time.
-            let row = sqlx::query(
-                "INSERT INTO observation (report_id, kind, body, sector, origin, population_group, status, created_by, created_at, source_org, source_observation_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10)
-                 ON CONFLICT (report_id, source_observation_id) DO NOTHING RETURNING id",
-            )
-            .bind(report_id)
-            .bind(o.kind.as_str())
-            .bind(o.body.clone())
-            .bind(o.sector.clone())
-            .bind(ObservationOrigin::Municipality.as_str())
-            .bind(o.population_group.clone())
-            .bind(by.to_string())
-            .bind(now.clone())
-            .bind(c.source_org.to_string())
-            .bind(o.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(row) = row else { continue };
-            let id: i64 = row.try_get("id")?;
-            for i in &o.indicators {
-                sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id)
-                    .bind(*i)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            out.push(id);
-        }
-        tx.commit().await?;
-        Ok(out)
-    }
-
-    /// Adds a joy or concern with its linked indicators.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_observation(
-        &self,
-        report_id: i64,
-        kind: ObservationKind,
-        body: &str,
-        sector: Option<&str>,
-        origin: ObservationOrigin,
-        population_group: Option<&str>,
-        status: &str,
-        indicators: &[i64],
-        by: &str,
-    ) -> StoreResult<i64> {
-        let body = body.trim();
-        if body.is_empty() || body.chars().count() > 2000 {
-            return Err(invalid(
-                "the text of a joy or concern must be 1–2 000 characters",
-            ));
-        }
-        let mut tx = self.pool().begin().await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO observation (report_id, kind, body, sector, origin, population_group, status, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(kind.as_str())
-        .bind(body.to_string())
-        .bind(sector.map(str::to_string).filter(|s| !s.is_empty()))
-        .bind(origin.as_str())
-        .bind(population_group.map(str::to_string).filter(|s| !s.is_empty()))
-        .bind(status.to_string())
-        .bind(by.to_string())
-        .bind(now_rfc3339())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        for i in indicators {
-            sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(id)
-                .bind(*i)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Replaces an observation's linked indicators.
-    pub async fn set_observation_indicators(&self, id: i64, indicators: &[i64]) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM observation_indicator WHERE observation_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for i in indicators {
-            sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(id)
-                .bind(*i)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Sets an observation's status (`open`, `accepted`, `dismissed`).
-    pub async fn set_observation_status(&self, id: i64, status: &str) -> StoreResult<()> {
-        if !["open", "proposed", "accepted", "dismissed"].contains(&status) {
-            return Err(invalid(format!("unknown status '{status}'")));
-        }
-        sqlx::query("UPDATE observation SET status = $1 WHERE id = $2")
-            .bind(status.to_string())
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 
     /// The report an observation belongs to.
@@ -947,81 +516,6 @@ impl Store {
             .collect()
     }
 
-    /// Adds a comment (a reply when `parent_id` is set; replies belong to the parent's
-    /// section).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_comment(
-        &self,
-        report_id: i64,
-        section_id: Option<i64>,
-        block_line: Option<i64>,
-        parent_id: Option<i64>,
-        author_email: &str,
-        author_name: &str,
-        body: &str,
-    ) -> StoreResult<i64> {
-        let body = body.trim();
-        if body.is_empty() || body.chars().count() > 5000 {
-            return Err(invalid("a comment must be 1–5 000 characters"));
-        }
-        let (section_id, block_line) = match parent_id {
-            Some(p) => {
-                let row = sqlx::query(
-                    "SELECT report_id, section_id, block_line FROM comment WHERE id = $1",
-                )
-                .bind(p)
-                .fetch_optional(self.pool())
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("no comment {p}")))?;
-                let rid: i64 = row.try_get("report_id")?;
-                if rid != report_id {
-                    return Err(StoreError::NotFound(format!(
-                        "no comment {p} in this report"
-                    )));
-                }
-                (row.try_get("section_id")?, row.try_get("block_line")?)
-            }
-            None => (section_id, block_line),
-        };
-        let row = sqlx::query(
-            "INSERT INTO comment (report_id, section_id, block_line, parent_id, author_email, author_name, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(section_id)
-        .bind(block_line)
-        .bind(parent_id)
-        .bind(author_email.to_string())
-        .bind(author_name.to_string())
-        .bind(body.to_string())
-        .bind(now_rfc3339())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get("id")?)
-    }
-
-    /// Resolves (`Some(by)`) or reopens (`None`) a comment thread of a report.
-    pub async fn resolve_comment(
-        &self,
-        report_id: i64,
-        id: i64,
-        by: Option<&str>,
-    ) -> StoreResult<()> {
-        let r = sqlx::query("UPDATE comment SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND report_id = $4")
-            .bind(by.map(|_| now_rfc3339()))
-            .bind(by.map(str::to_string))
-            .bind(id)
-            .bind(report_id)
-            .execute(self.pool())
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no comment {id} in this report"
-            )));
-        }
-        Ok(())
-    }
-
     /// Qualitative self-assessment entries.
     pub async fn self_assessments(&self, report_id: i64) -> StoreResult<Vec<SelfAssessment>> {
         let rows = sqlx::query("SELECT id, topic, body, score, updated_by, updated_at FROM self_assessment WHERE report_id = $1 ORDER BY id")
@@ -1040,35 +534,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Adds a self-assessment entry (score 1..=5 or none).
-    pub async fn add_self_assessment(
-        &self,
-        report_id: i64,
-        topic: &str,
-        body: &str,
-        score: Option<i64>,
-        by: &str,
-    ) -> StoreResult<i64> {
-        if topic.trim().is_empty() || topic.chars().count() > 300 || body.chars().count() > 10_000 {
-            return Err(invalid("a self-assessment needs a topic (1–300 characters) and at most 10 000 characters of text"));
-        }
-        if score.is_some_and(|s| !(1..=5).contains(&s)) {
-            return Err(invalid("the score must be from 1 to 5"));
-        }
-        let row = sqlx::query(
-            "INSERT INTO self_assessment (report_id, topic, body, score, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(topic.trim().to_string())
-        .bind(body.trim().to_string())
-        .bind(score)
-        .bind(by.to_string())
-        .bind(now_rfc3339())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get("id")?)
     }
 }
 
@@ -1098,7 +563,7 @@ fn check_heading(h: &str) -> StoreResult<()> {
 }
 
 async fn insert_section(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     report_id: i64,
     position: i64,
     heading: &str,
@@ -1117,7 +582,7 @@ async fn insert_section(
     .bind(areas_text(areas))
     .bind(sector.map(str::to_string).filter(|s| !s.is_empty()))
     .bind(now.clone())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
     sqlx::query(
@@ -1126,17 +591,554 @@ async fn insert_section(
     .bind(id)
     .bind(author.to_string())
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     Ok(id)
 }
 
-impl Store {
+impl Store {}
+
+impl crate::tx::Tx {
+    /// Creates a report with an outline from a template; returns its id.
+    pub async fn create_report(
+        &mut self,
+        r: &NewReport,
+        template: &[TemplateSection],
+        lang: &str,
+    ) -> StoreResult<i64> {
+        if r.title.trim().is_empty() || r.title.chars().count() > 300 {
+            return Err(invalid("the title must be 1–300 characters"));
+        }
+        if r.term_end < r.term_start || r.term_start < 2000 || r.term_end > 2100 {
+            return Err(invalid(
+                "the council term must run from an earlier to a later year, e.g. 2025–2029",
+            ));
+        }
+        let now = now_rfc3339();
+        let id: i64 = sqlx::query(
+            "INSERT INTO report (org_key, kind, title, term_start, term_end, year, languages, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(r.org.to_string())
+        .bind(r.kind.as_str())
+        .bind(r.title.trim().to_string())
+        .bind(r.term_start)
+        .bind(r.term_end)
+        .bind(r.year)
+        .bind(r.languages.join(","))
+        .bind(r.created_by.clone())
+        .bind(now.clone())
+        .fetch_one(self.conn())
+        .await?
+        .try_get("id")?;
+        for p in &r.partners {
+            if *p != r.org {
+                sqlx::query("INSERT INTO report_partner (report_id, org_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(p.to_string())
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
+        for (i, t) in template.iter().enumerate() {
+            insert_section(
+                self.conn(),
+                id,
+                (i as i64 + 1) * 10,
+                t.heading(lang),
+                &t.areas,
+                t.sector.as_deref(),
+                &r.created_by,
+            )
+            .await?;
+        }
+        Ok(id)
+    }
+
+    /// Records that the group agreed the outline at heading level.
+    pub async fn agree_outline(&mut self, report_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE report SET outline_agreed_at = $1 WHERE id = $2")
+            .bind(now_rfc3339())
+            .bind(report_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a section at the end of the outline.
+    pub async fn add_section(
+        &mut self,
+        report_id: i64,
+        heading: &str,
+        areas: &[ContentArea],
+        sector: Option<&str>,
+        author: &str,
+    ) -> StoreResult<i64> {
+        check_heading(heading)?;
+        self.ensure_text_unlocked(report_id).await?;
+        let max: Option<i64> =
+            sqlx::query("SELECT MAX(position) AS m FROM section WHERE report_id = $1")
+                .bind(report_id)
+                .fetch_one(self.conn())
+                .await?
+                .try_get("m")?;
+        let id = insert_section(
+            self.conn(),
+            report_id,
+            max.unwrap_or(0) + 10,
+            heading,
+            areas,
+            sector,
+            author,
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Renames a section and sets its content areas, owner sector and status.
+    pub async fn update_section_meta(
+        &mut self,
+        id: i64,
+        heading: &str,
+        areas: &[ContentArea],
+        sector: Option<&str>,
+        status: SectionStatus,
+    ) -> StoreResult<()> {
+        check_heading(heading)?;
+        self.ensure_section_unlocked(id).await?;
+        sqlx::query(
+            "UPDATE section SET heading = $1, content_areas = $2, owner_sector = $3, status = $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(heading.trim().to_string())
+        .bind(areas_text(areas))
+        .bind(sector.map(str::to_string).filter(|s| !s.is_empty()))
+        .bind(status.as_str())
+        .bind(now_rfc3339())
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets only the status.
+    pub async fn set_section_status(&mut self, id: i64, status: SectionStatus) -> StoreResult<()> {
+        sqlx::query("UPDATE section SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(now_rfc3339())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a section one place up (`-1`) or down (`1`) in its outline.
+    pub async fn move_section(&mut self, id: i64, direction: i64) -> StoreResult<()> {
+        let report_id: i64 = sqlx::query("SELECT report_id FROM section WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no section {id}")))?
+            .try_get("report_id")?;
+        self.ensure_text_unlocked(report_id).await?;
+        let list: Vec<Place> = sqlx::query(
+            "SELECT id, position FROM section WHERE report_id = $1 AND removed = 0 ORDER BY position, id",
+        )
+        .bind(report_id)
+        .fetch_all(self.conn())
+        .await?
+        .iter()
+        .map(|r| Ok(Place { id: r.try_get("id")?, position: r.try_get("position")? }))
+        .collect::<StoreResult<_>>()?;
+        let Some(i) = list.iter().position(|x| x.id == id) else {
+            return Ok(());
+        };
+        let s = &list[i];
+        let j = i as i64 + direction.signum();
+        if j < 0 || j as usize >= list.len() {
+            return Ok(());
+        }
+        let (s, other) = (s.clone(), list[j as usize].clone());
+        for (sid, pos) in [(s.id, other.position), (other.id, s.position)] {
+            sqlx::query("UPDATE section SET position = $1 WHERE id = $2")
+                .bind(pos)
+                .bind(sid)
+                .execute(self.conn())
+                .await?;
+        }
+        // Equal positions (never expected) would make the swap a no-op; renumber.
+        if other.position == s.position {
+            sqlx::query("UPDATE section SET position = position + 1 WHERE id = $1")
+                .bind(if direction > 0 { s.id } else { other.id })
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Removes a section from the outline; its revisions stay.
+    pub async fn remove_section(&mut self, id: i64) -> StoreResult<()> {
+        self.ensure_section_unlocked(id).await?;
+        sqlx::query("UPDATE section SET removed = 1, updated_at = $1 WHERE id = $2")
+            .bind(now_rfc3339())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a section's assignees.
+    pub async fn set_assignees(&mut self, section_id: i64, users: &[i64]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM section_assignee WHERE section_id = $1")
+            .bind(section_id)
+            .execute(self.conn())
+            .await?;
+        for u in users {
+            sqlx::query("INSERT INTO section_assignee (section_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(section_id)
+                .bind(*u)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Saves a section's text as a new revision, if `base_revision` is still the
+    /// current one; otherwise writes nothing and returns the current text.
+    pub async fn save_section(
+        &mut self,
+        id: i64,
+        base_revision: i64,
+        body: &str,
+        author: &str,
+        note: Option<&str>,
+    ) -> StoreResult<SaveOutcome> {
+        if body.chars().count() > hyte_domain::document::MAX_SECTION_CHARS {
+            return Err(invalid(format!(
+                "the text is too long (at most {} characters)",
+                hyte_domain::document::MAX_SECTION_CHARS
+            )));
+        }
+        self.ensure_section_unlocked(id).await?;
+        // Claim the next number with a conditional UPDATE first: of two concurrent
+        // saves on the same base only one changes the row, on either backend.
+        let now = now_rfc3339();
+        let claimed = sqlx::query(
+            "UPDATE section SET revision = revision + 1, updated_at = $1,
+                 status = CASE WHEN status = 'todo' THEN 'draft' ELSE status END
+             WHERE id = $2 AND revision = $3
+               AND (SELECT r.approval_state FROM report r WHERE r.id = section.report_id) IN ('draft', 'commenting')",
+        )
+        .bind(now.clone())
+        .bind(id)
+        .bind(base_revision)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            // Locked by a move to board review in the meantime, or an edit conflict.
+            self.ensure_section_unlocked(id).await?;
+            let cur = sqlx::query(
+                "SELECT s.revision, r.body, r.author_email FROM section s
+                 JOIN section_revision r ON r.section_id = s.id AND r.number = s.revision WHERE s.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no section {id}")))?;
+            return Ok(SaveOutcome::Conflict {
+                current_revision: cur.try_get("revision")?,
+                current_body: cur.try_get("body")?,
+                current_author: cur.try_get("author_email")?,
+            });
+        }
+        let number = base_revision + 1;
+        sqlx::query(
+            "INSERT INTO section_revision (section_id, number, body, author_email, note, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(number)
+        .bind(body.to_string())
+        .bind(author.to_string())
+        .bind(note.map(str::to_string))
+        .bind(now.clone())
+        .execute(self.conn())
+        .await?;
+        Ok(SaveOutcome::Saved(Revision {
+            number,
+            body: body.to_string(),
+            author_email: author.to_string(),
+            note: note.map(str::to_string),
+            created_at: now,
+        }))
+    }
+
+    /// Inserts or replaces one indicator's selection. The caller has checked the
+    /// reason rules with `hyte_domain::report::check_selection`.
+    pub async fn put_selection(&mut self, report_id: i64, s: &Selection) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO report_indicator (report_id, item_key, indicator_id, state, reason, source, section_id, measure_kind, from_preset, theme, population_group, title, updated_by, updated_at)
+             VALUES ($1, $14, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (report_id, item_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, source = excluded.source,
+               section_id = excluded.section_id, measure_kind = excluded.measure_kind, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(report_id)
+        .bind(s.indicator_id)
+        .bind(s.state.as_str())
+        .bind(s.reason.clone())
+        .bind(s.source.clone())
+        .bind(s.section_id)
+        .bind(s.measure_kind.as_str())
+        .bind(i64::from(s.from_preset))
+        .bind(s.theme.clone())
+        .bind(s.population_group.clone())
+        .bind(s.title.clone())
+        .bind(s.updated_by.clone())
+        .bind(now_rfc3339())
+        .bind(s.item_key.clone())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Copies member municipalities' joys and concerns into a welfare region's report
+    /// as proposals (origin `municipality`, status `proposed`) with their linked
+    /// indicators and where they came from. An item already collected into this report
+    /// is skipped, also when the region dismissed it, so collecting again after the
+    /// municipalities have added items brings only the new ones. Returns the new ids.
+    pub async fn collect_observations(
+        &mut self,
+        report_id: i64,
+        items: &[CollectedObservation<'_>],
+        by: &str,
+    ) -> StoreResult<Vec<i64>> {
+        let now = now_rfc3339();
+        let mut out = vec![];
+        for c in items {
+            let o = c.source;
+            // The unique index decides what was collected before, also against a
+            // collection running at the same time.
+            let row = sqlx::query(
+                "INSERT INTO observation (report_id, kind, body, sector, origin, population_group, status, created_by, created_at, source_org, source_observation_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10)
+                 ON CONFLICT (report_id, source_observation_id) DO NOTHING RETURNING id",
+            )
+            .bind(report_id)
+            .bind(o.kind.as_str())
+            .bind(o.body.clone())
+            .bind(o.sector.clone())
+            .bind(ObservationOrigin::Municipality.as_str())
+            .bind(o.population_group.clone())
+            .bind(by.to_string())
+            .bind(now.clone())
+            .bind(c.source_org.to_string())
+            .bind(o.id)
+            .fetch_optional(self.conn())
+            .await?;
+            let Some(row) = row else { continue };
+            let id: i64 = row.try_get("id")?;
+            for i in &o.indicators {
+                sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(*i)
+                    .execute(self.conn())
+                    .await?;
+            }
+            out.push(id);
+        }
+        Ok(out)
+    }
+
+    /// Adds a joy or concern with its linked indicators.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_observation(
+        &mut self,
+        report_id: i64,
+        kind: ObservationKind,
+        body: &str,
+        sector: Option<&str>,
+        origin: ObservationOrigin,
+        population_group: Option<&str>,
+        status: &str,
+        indicators: &[i64],
+        by: &str,
+    ) -> StoreResult<i64> {
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > 2000 {
+            return Err(invalid(
+                "the text of a joy or concern must be 1–2 000 characters",
+            ));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO observation (report_id, kind, body, sector, origin, population_group, status, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(kind.as_str())
+        .bind(body.to_string())
+        .bind(sector.map(str::to_string).filter(|s| !s.is_empty()))
+        .bind(origin.as_str())
+        .bind(population_group.map(str::to_string).filter(|s| !s.is_empty()))
+        .bind(status.to_string())
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .fetch_one(self.conn())
+        .await?
+        .try_get("id")?;
+        for i in indicators {
+            sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(*i)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Replaces an observation's linked indicators.
+    pub async fn set_observation_indicators(
+        &mut self,
+        id: i64,
+        indicators: &[i64],
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM observation_indicator WHERE observation_id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        for i in indicators {
+            sqlx::query("INSERT INTO observation_indicator (observation_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(*i)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sets an observation's status (`open`, `accepted`, `dismissed`).
+    pub async fn set_observation_status(&mut self, id: i64, status: &str) -> StoreResult<()> {
+        if !["open", "proposed", "accepted", "dismissed"].contains(&status) {
+            return Err(invalid(format!("unknown status '{status}'")));
+        }
+        sqlx::query("UPDATE observation SET status = $1 WHERE id = $2")
+            .bind(status.to_string())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a comment (a reply when `parent_id` is set; replies belong to the parent's
+    /// section).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_comment(
+        &mut self,
+        report_id: i64,
+        section_id: Option<i64>,
+        block_line: Option<i64>,
+        parent_id: Option<i64>,
+        author_email: &str,
+        author_name: &str,
+        body: &str,
+    ) -> StoreResult<i64> {
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > 5000 {
+            return Err(invalid("a comment must be 1–5 000 characters"));
+        }
+        let (section_id, block_line) = match parent_id {
+            Some(p) => {
+                let row = sqlx::query(
+                    "SELECT report_id, section_id, block_line FROM comment WHERE id = $1",
+                )
+                .bind(p)
+                .fetch_optional(self.conn())
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("no comment {p}")))?;
+                let rid: i64 = row.try_get("report_id")?;
+                if rid != report_id {
+                    return Err(StoreError::NotFound(format!(
+                        "no comment {p} in this report"
+                    )));
+                }
+                (row.try_get("section_id")?, row.try_get("block_line")?)
+            }
+            None => (section_id, block_line),
+        };
+        let row = sqlx::query(
+            "INSERT INTO comment (report_id, section_id, block_line, parent_id, author_email, author_name, body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(section_id)
+        .bind(block_line)
+        .bind(parent_id)
+        .bind(author_email.to_string())
+        .bind(author_name.to_string())
+        .bind(body.to_string())
+        .bind(now_rfc3339())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Resolves (`Some(by)`) or reopens (`None`) a comment thread of a report.
+    pub async fn resolve_comment(
+        &mut self,
+        report_id: i64,
+        id: i64,
+        by: Option<&str>,
+    ) -> StoreResult<()> {
+        let r = sqlx::query("UPDATE comment SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND report_id = $4")
+            .bind(by.map(|_| now_rfc3339()))
+            .bind(by.map(str::to_string))
+            .bind(id)
+            .bind(report_id)
+            .execute(self.conn())
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no comment {id} in this report"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Adds a self-assessment entry (score 1..=5 or none).
+    pub async fn add_self_assessment(
+        &mut self,
+        report_id: i64,
+        topic: &str,
+        body: &str,
+        score: Option<i64>,
+        by: &str,
+    ) -> StoreResult<i64> {
+        if topic.trim().is_empty() || topic.chars().count() > 300 || body.chars().count() > 10_000 {
+            return Err(invalid("a self-assessment needs a topic (1–300 characters) and at most 10 000 characters of text"));
+        }
+        if score.is_some_and(|s| !(1..=5).contains(&s)) {
+            return Err(invalid("the score must be from 1 to 5"));
+        }
+        let row = sqlx::query(
+            "INSERT INTO self_assessment (report_id, topic, body, score, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(topic.trim().to_string())
+        .bind(body.trim().to_string())
+        .bind(score)
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
     /// Adds indicator-list items that are not on the report's list yet, in one
     /// transaction; items already there (whatever their state) are left untouched, so
     /// seeding from a preset is idempotent. Returns how many were added.
-    pub async fn seed_selections(&self, report_id: i64, items: &[Selection]) -> StoreResult<usize> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn seed_selections(
+        &mut self,
+        report_id: i64,
+        items: &[Selection],
+    ) -> StoreResult<usize> {
         let now = now_rfc3339();
         let mut added = 0;
         for s in items {
@@ -1159,11 +1161,17 @@ impl Store {
             .bind(s.title.clone())
             .bind(s.updated_by.clone())
             .bind(now.clone())
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
             added += r.rows_affected() as usize;
         }
-        tx.commit().await?;
         Ok(added)
     }
+}
+
+/// A section's place in its outline.
+#[derive(Clone)]
+struct Place {
+    id: i64,
+    position: i64,
 }

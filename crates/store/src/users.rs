@@ -89,45 +89,12 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
 }
 
 impl Store {
-    /// Creates a user. Refuses a duplicate e-mail, an unknown organisation, and a
-    /// non-admin without an organisation.
-    pub async fn create_user(&self, u: &NewUser) -> StoreResult<User> {
-        let email = u.email.trim().to_lowercase();
-        if u.role != Role::Admin && u.org.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "a {} must belong to an organisation (--org KUNTA:016)",
-                u.role
-            )));
-        }
-        if let Some(org) = &u.org {
-            match self.region(org).await? {
-                Some(r) if r.key.category().is_organisation() && r.is_current() => {}
-                _ => {
-                    return Err(StoreError::NotFound(format!(
-                    "no organisation {org}: use an id from /api/v1/organisations, e.g. KUNTA:016"
-                )))
-                }
-            }
-        }
-        if self.user_by_email(&email).await?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "a user with e-mail {email} already exists"
-            )));
-        }
-        let row = sqlx::query(&format!(
-            "INSERT INTO app_user (email, name, password_hash, org_key, role, sector, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
-        ))
-        .bind(email)
-        .bind(u.name.trim().to_string())
-        .bind(u.password_hash.clone())
-        .bind(u.org.as_ref().map(|k| k.to_string()))
-        .bind(u.role.as_str())
-        .bind(u.sector.clone())
-        .bind(now_rfc3339())
-        .fetch_one(self.pool())
-        .await?;
-        user_from_row(&row)
+    /// How many user accounts there are.
+    pub async fn user_count(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM app_user")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
     }
 
     /// A user by e-mail (case-insensitive).
@@ -161,33 +128,6 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(user_from_row).collect()
-    }
-
-    /// Replaces a user's password hash and ends all their sessions, so a stolen
-    /// session dies with the old password.
-    pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE app_user SET password_hash = $1 WHERE id = $2")
-            .bind(hash.to_string())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM user_session WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Stores a user's preferred language.
-    pub async fn set_locale(&self, user_id: i64, locale: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE app_user SET locale = $1 WHERE id = $2")
-            .bind(locale.to_string())
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 
     /// Records a new session under the hash of `token`.
@@ -254,25 +194,6 @@ impl Store {
         Ok(r.rows_affected())
     }
 
-    /// Stores a personal API token (its hash) for a user; returns the token id.
-    pub async fn create_api_token(
-        &self,
-        user_id: i64,
-        token: &str,
-        name: &str,
-    ) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "INSERT INTO api_token (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(user_id)
-        .bind(token_hash(token))
-        .bind(name.to_string())
-        .bind(now_rfc3339())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get("id")?)
-    }
-
     /// The user a bearer token belongs to.
     pub async fn user_by_api_token(&self, token: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT user_id FROM api_token WHERE token_hash = $1")
@@ -312,16 +233,6 @@ impl Store {
             .collect()
     }
 
-    /// Revokes one of a user's tokens.
-    pub async fn delete_api_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool> {
-        let r = sqlx::query("DELETE FROM api_token WHERE id = $1 AND user_id = $2")
-            .bind(token_id)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(r.rows_affected() > 0)
-    }
-
     /// Records a login attempt for rate limiting (shared by all web nodes because it
     /// lives in the database).
     pub async fn record_login_attempt(&self, subject: &str, success: bool) -> StoreResult<()> {
@@ -344,5 +255,104 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         Ok(row.try_get("n")?)
+    }
+}
+
+/// Account changes: made by `hyte-app`'s use cases, each with its audit entry in the
+/// same transaction.
+impl crate::tx::Tx {
+    /// Creates a user. Refuses a duplicate e-mail, an unknown organisation, and a
+    /// non-admin without an organisation.
+    pub async fn create_user(&mut self, u: &NewUser) -> StoreResult<User> {
+        let email = u.email.trim().to_lowercase();
+        if u.role != Role::Admin && u.org.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "a {} must belong to an organisation (--org KUNTA:016)",
+                u.role
+            )));
+        }
+        if let Some(org) = &u.org {
+            match self.store().region(org).await? {
+                Some(r) if r.key.category().is_organisation() && r.is_current() => {}
+                _ => {
+                    return Err(StoreError::NotFound(format!(
+                    "no organisation {org}: use an id from /api/v1/organisations, e.g. KUNTA:016"
+                )))
+                }
+            }
+        }
+        if self.store().user_by_email(&email).await?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a user with e-mail {email} already exists"
+            )));
+        }
+        let row = sqlx::query(&format!(
+            "INSERT INTO app_user (email, name, password_hash, org_key, role, sector, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
+        ))
+        .bind(email)
+        .bind(u.name.trim().to_string())
+        .bind(u.password_hash.clone())
+        .bind(u.org.as_ref().map(|k| k.to_string()))
+        .bind(u.role.as_str())
+        .bind(u.sector.clone())
+        .bind(now_rfc3339())
+        .fetch_one(self.conn())
+        .await?;
+        user_from_row(&row)
+    }
+
+    /// Replaces a user's password hash and ends all their sessions, so a stolen
+    /// session dies with the old password.
+    pub async fn set_password_hash(&mut self, user_id: i64, hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE app_user SET password_hash = $1 WHERE id = $2")
+            .bind(hash.to_string())
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a user's preferred language.
+    pub async fn set_locale(&mut self, user_id: i64, locale: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE app_user SET locale = $1 WHERE id = $2")
+            .bind(locale.to_string())
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a personal API token (its hash) for a user; returns the token id.
+    pub async fn create_api_token(
+        &mut self,
+        user_id: i64,
+        token: &str,
+        name: &str,
+    ) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "INSERT INTO api_token (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(token_hash(token))
+        .bind(name.to_string())
+        .bind(now_rfc3339())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Revokes one of a user's tokens.
+    pub async fn delete_api_token(&mut self, user_id: i64, token_id: i64) -> StoreResult<bool> {
+        let r = sqlx::query("DELETE FROM api_token WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(r.rows_affected() > 0)
     }
 }

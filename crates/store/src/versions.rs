@@ -215,8 +215,7 @@ pub struct ValueChange {
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_version(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    _store: &Store,
+    conn: &mut sqlx::AnyConnection,
     report_id: i64,
     number: i64,
     event_id: i64,
@@ -227,7 +226,7 @@ pub(crate) async fn insert_version(
 ) -> StoreResult<()> {
     let report = sqlx::query("SELECT title, kind, year FROM report WHERE id = $1")
         .bind(report_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *conn)
         .await?;
     let title: String = report.try_get("title")?;
     let kind: String = report.try_get("kind")?;
@@ -247,7 +246,7 @@ pub(crate) async fn insert_version(
     .bind(d.date.clone())
     .bind(d.minutes_section.clone())
     .bind(d.link.clone())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
     for s in &f.sections {
@@ -269,7 +268,7 @@ pub(crate) async fn insert_version(
         .bind(s.owner_sector.clone())
         .bind(s.revision)
         .bind(s.body.clone())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for i in &f.indicators {
@@ -280,12 +279,12 @@ pub(crate) async fn insert_version(
         .bind(version_id)
         .bind(i.id.0)
         .bind(json)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     // The date of each import run, copied next to the value it wrote.
     let runs: HashMap<i64, String> = sqlx::query("SELECT id, at FROM import_run")
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("at")?)))
@@ -324,7 +323,7 @@ pub(crate) async fn insert_version(
                 )
                 .bind(v.context as i64);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -33,7 +33,8 @@ fn user(email: &str, org: Option<&str>, role: Role) -> NewUser {
 
 /// A report with sections, revisions, a comment thread and a partner.
 async fn report_of(store: &Store, org: &str, partner: Option<&str>, who: &str) -> i64 {
-    let r = store
+    let mut tx = store.begin().await.unwrap();
+    let rid = tx
         .create_report(
             &NewReport {
                 org: key(org),
@@ -51,17 +52,19 @@ async fn report_of(store: &Store, org: &str, partner: Option<&str>, who: &str) -
         )
         .await
         .unwrap();
-    let s = store
-        .add_section(r.id, "Väestö ja elinolot", &[], None, who)
+    let s = tx
+        .add_section(rid, "Väestö ja elinolot", &[], None, who)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     for (base, body) in [
         (0, "Ensimmäinen versio.\n"),
         (1, "Toinen — åäö 🙂\n\n{{indicator 5 region=KUNTA:016}}\n"),
     ] {
         let sec = store.section(s).await.unwrap().unwrap();
         assert_eq!(sec.revision, base);
-        match store
+        let mut tx = store.begin().await.unwrap();
+        match tx
             .save_section(s, base, body, who, Some("note"))
             .await
             .unwrap()
@@ -69,41 +72,43 @@ async fn report_of(store: &Store, org: &str, partner: Option<&str>, who: &str) -
             SaveOutcome::Saved(_) => {}
             other => panic!("save failed: {other:?}"),
         }
+        tx.commit().await.unwrap();
     }
-    let c = store
-        .add_comment(r.id, Some(s), Some(1), None, who, "Testi", "Hyvä alku.")
+    let mut tx = store.begin().await.unwrap();
+    let c = tx
+        .add_comment(rid, Some(s), Some(1), None, who, "Testi", "Hyvä alku.")
         .await
         .unwrap();
-    store
-        .add_comment(r.id, Some(s), Some(1), Some(c), who, "Testi", "Kiitos!")
+    tx.add_comment(rid, Some(s), Some(1), Some(c), who, "Testi", "Kiitos!")
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     store
         .audit(Some(who), Some(&key(org)), "report.create", "created")
         .await
         .unwrap();
-    r.id
+    rid
 }
 
 /// Users, sessions, tokens, reports of two organisations, audit entries and values.
 async fn fill(store: &Store) {
-    let a = store
+    let mut tx = store.begin().await.unwrap();
+    let a = tx
         .create_user(&user("editor@asikkala.fi", Some("KUNTA:016"), Role::Editor))
         .await
         .unwrap();
-    store
-        .create_user(&user("editor@lahti.fi", Some("KUNTA:398"), Role::Editor))
+    tx.create_user(&user("editor@lahti.fi", Some("KUNTA:398"), Role::Editor))
         .await
         .unwrap();
-    store
-        .create_user(&user("admin@hyte.local", None, Role::Admin))
+    tx.create_user(&user("admin@hyte.local", None, Role::Admin))
         .await
         .unwrap();
+    tx.create_api_token(a.id, "apitok", "cli").await.unwrap();
+    tx.commit().await.unwrap();
     store
         .create_session(a.id, "tok", "csrf", 3600)
         .await
         .unwrap();
-    store.create_api_token(a.id, "apitok", "cli").await.unwrap();
     store
         .record_login_attempt("editor@asikkala.fi", true)
         .await
@@ -154,10 +159,12 @@ async fn round_trip(from: Kind, to: Kind) {
         dst.fingerprint().await.unwrap()
     );
     // Ids continue after the restored ones (PostgreSQL sequences are set).
-    let u = dst
+    let mut tx = dst.begin().await.unwrap();
+    let u = tx
         .create_user(&user("new@asikkala.fi", Some("KUNTA:016"), Role::Editor))
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     assert!(u.id > 3);
     report_of(&dst, "KUNTA:016", None, "new@asikkala.fi").await;
     // And a backup of the restored database restores again, identically.

@@ -88,7 +88,8 @@ both!(
 );
 
 both!(user_rules, |db: TestStore| async move {
-    let u = db
+    let mut tx = db.begin().await.unwrap();
+    let u = tx
         .create_user(&new_user(
             "Maija.Meikalainen@Asikkala.fi",
             Some("KUNTA:016"),
@@ -96,6 +97,7 @@ both!(user_rules, |db: TestStore| async move {
         ))
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     assert_eq!(
         u.email, "maija.meikalainen@asikkala.fi",
         "stored lower-case"
@@ -107,6 +109,9 @@ both!(user_rules, |db: TestStore| async move {
 
     // Unknown organisation.
     let err = db
+        .begin()
+        .await
+        .unwrap()
         .create_user(&new_user("x@example.fi", Some("KUNTA:999"), Role::Editor))
         .await
         .expect_err("unknown organisation refused");
@@ -118,6 +123,9 @@ both!(user_rules, |db: TestStore| async move {
 
     // A former municipality (merged into Lahti) is not an organisation any more.
     let err = db
+        .begin()
+        .await
+        .unwrap()
         .create_user(&new_user("y@example.fi", Some("KUNTA:532"), Role::Editor))
         .await
         .expect_err("former municipality refused");
@@ -125,6 +133,9 @@ both!(user_rules, |db: TestStore| async move {
 
     // Duplicate e-mail, in any case.
     let err = db
+        .begin()
+        .await
+        .unwrap()
         .create_user(&new_user(
             "MAIJA.meikalainen@asikkala.fi",
             Some("KUNTA:398"),
@@ -137,13 +148,18 @@ both!(user_rules, |db: TestStore| async move {
 
     // Non-admin without an organisation; an admin without one is fine.
     let err = db
+        .begin()
+        .await
+        .unwrap()
         .create_user(&new_user("z@example.fi", None, Role::Reader))
         .await
         .expect_err("reader without organisation refused");
     assert!(err.to_string().contains("organisation"), "{err}");
-    db.create_user(&new_user("admin@example.fi", None, Role::Admin))
+    let mut tx = db.begin().await.unwrap();
+    tx.create_user(&new_user("admin@example.fi", None, Role::Admin))
         .await
         .unwrap();
+    tx.commit().await.unwrap();
 
     // Nothing refused was stored.
     assert_eq!(

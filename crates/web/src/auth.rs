@@ -6,15 +6,12 @@
 
 use crate::i18n::Lang;
 use crate::{AppError, AppResult, AppState};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
-use hyte_domain::{RegionCategory, RegionKey, Role};
-use hyte_store::orgs::Region;
-use hyte_store::users::User;
-use rand::RngCore;
+use hyte_app::model::orgs::Region;
+use hyte_app::model::users::User;
+use hyte_domain::{RegionKey, Role};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "hyte_session";
@@ -23,39 +20,26 @@ pub const LANG_COOKIE: &str = "hyte_lang";
 /// Name of the pre-login CSRF cookie (double-submit for the login form).
 pub const LOGIN_CSRF_COOKIE: &str = "hyte_login_csrf";
 
-/// Hashes a password with argon2id and a random salt.
+/// Hashes a password with argon2id and a random salt (the application layer's
+/// `accounts::hash_password`, for the web's own callers and tests).
 pub fn hash_password(password: &str) -> AppResult<String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(AppError::internal)
+    Ok(hyte_app::accounts::hash_password(password)?)
 }
 
 /// Checks a password against a stored hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    hyte_app::accounts::verify_password(password, hash)
 }
 
 /// A random 256-bit token, hex.
 pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
+    hyte_app::accounts::random_token()
 }
 
-/// Password rules, one sentence on failure.
+/// The password rule (`hyte_app::accounts`), as the catalogue key of the refusal.
 pub fn check_new_password(pw: &str) -> Result<(), &'static str> {
-    if pw.chars().count() < 10 {
-        return Err("password-too-short");
-    }
-    Ok(())
+    hyte_app::accounts::check_new_password(pw, pw)
+        .map_err(|e| e.refusal().map_or("password-too-short", |r| r.key))
 }
 
 /// The caller of a request.
@@ -130,7 +114,7 @@ impl FromRequestParts<AppState> for Viewer {
             let Some(token) = bearer else {
                 return Err(AppError::unauthorized().as_json());
             };
-            match state.store.user_by_api_token(token).await {
+            match state.app.user_by_api_token(token).await {
                 Ok(Some(u)) => {
                     viewer.user = Some(u);
                     viewer.via_token = true;
@@ -140,12 +124,14 @@ impl FromRequestParts<AppState> for Viewer {
                         status: axum::http::StatusCode::UNAUTHORIZED,
                         message: "the API token is not valid".into(),
                         json: true,
+                        code: "invalid_request",
+                        refusal: None,
                     })
                 }
                 Err(e) => return Err(AppError::from(e).as_json()),
             }
         } else if let Some(c) = jar.get(SESSION_COOKIE) {
-            match state.store.session(c.value()).await {
+            match state.app.session(c.value()).await {
                 Ok(Some(s)) => {
                     viewer.user = Some(s.user);
                     viewer.csrf = Some(s.csrf_token);
@@ -195,22 +181,19 @@ pub enum Access {
     Member(Role),
 }
 
-/// The access a user has to an organisation.
+/// The access a user has to an organisation: the application layer's one rule
+/// (`hyte_app::access::org_access`), in the shape the pages match on.
 pub fn access(user: &User, org: &Region) -> Access {
-    if user.role == Role::Admin {
-        return Access::Member(Role::Admin);
+    match hyte_app::access::org_access(user, org) {
+        Some(hyte_app::Access::Member(r)) => Access::Member(r),
+        Some(hyte_app::Access::Read) => Access::Read,
+        None => Access::None,
     }
-    match &user.org {
-        Some(own) if *own == org.key => Access::Member(user.role),
-        // A welfare region supports its municipalities and follows their work.
-        Some(own)
-            if own.category() == RegionCategory::Hyvinvointialue
-                && org.welfare_region.as_ref() == Some(own) =>
-        {
-            Access::Read
-        }
-        _ => Access::None,
-    }
+}
+
+/// The acting user of a request, for the application layer's use cases.
+pub fn actor(viewer: &Viewer) -> AppResult<hyte_app::Actor> {
+    Ok(hyte_app::Actor::new(viewer.user()?.clone()))
 }
 
 /// Loads an organisation by its id in a path and checks that the viewer may read its
@@ -234,7 +217,7 @@ pub async fn public_org(state: &AppState, org: &str) -> AppResult<Region> {
         .parse()
         .map_err(|e: hyte_domain::RegionKeyError| AppError::bad_request(e.to_string()))?;
     let region = state
-        .store
+        .app
         .region(&key)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no organisation {key}")))?;

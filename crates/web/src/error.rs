@@ -2,22 +2,35 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hyte_store::StoreError;
 
 /// Result of a handler.
 pub type AppResult<T> = Result<T, AppError>;
 
 /// An error shown to the client: a status and one clear sentence. Internal details
 /// go to the log, never to the client.
+///
+/// A use case's refusal ([`hyte_app::AppError`]) keeps its catalogue key: the API
+/// answers `{"error": {"status", "code", "message"}}` with the key as `code` and the
+/// English sentence, and pages show it translated into the reader's language
+/// (`security::headers` translates it, knowing the request).
 #[derive(Debug)]
 pub struct AppError {
     /// HTTP status.
     pub status: StatusCode,
-    /// The sentence the client sees.
+    /// The sentence the client sees (English for a refusal with a key).
     pub message: String,
     /// Whether to answer as JSON (API routes) rather than HTML.
     pub json: bool,
+    /// A stable machine-readable code (`not_found`, `forbidden`, `refused`, ...).
+    pub code: &'static str,
+    /// The refusal's key and parameters, translated where the language is known.
+    pub refusal: Option<hyte_app::Refusal>,
 }
+
+/// A page error whose text is translated by `security::headers` in the request's
+/// language (a response extension).
+#[derive(Debug, Clone)]
+pub struct Untranslated(pub hyte_app::Refusal);
 
 impl AppError {
     fn new(status: StatusCode, message: impl Into<String>) -> Self {
@@ -25,6 +38,8 @@ impl AppError {
             status,
             message: message.into(),
             json: false,
+            code: code_of(status),
+            refusal: None,
         }
     }
     /// 400.
@@ -77,17 +92,56 @@ impl AppError {
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(m) => AppError::not_found(m),
-            StoreError::Conflict(m) => AppError::conflict(m),
-            StoreError::Invalid(m) => AppError::unprocessable(m),
-            e if e.is_unavailable() => {
-                tracing::warn!("database unavailable: {e}");
-                AppError::unavailable()
+fn code_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        422 => "refused",
+        429 => "too_many_requests",
+        503 => "unavailable",
+        _ => "internal",
+    }
+}
+
+impl From<hyte_app::AppError> for AppError {
+    fn from(e: hyte_app::AppError) -> Self {
+        use hyte_app::AppError as E;
+        let status = match &e {
+            E::Unauthenticated => StatusCode::UNAUTHORIZED,
+            E::NotFound(_) => StatusCode::NOT_FOUND,
+            E::Forbidden(_) => StatusCode::FORBIDDEN,
+            E::Refused(_) | E::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Conflict(_) | E::Locked(_) => StatusCode::CONFLICT,
+            E::Unavailable => return AppError::unavailable(),
+            E::Internal(cause) => return AppError::internal(cause),
+        };
+        let message = match &e {
+            E::Invalid { field, refusal } if !refusal.english.contains(field) => {
+                format!("{field}: {}", refusal.english)
             }
-            other => AppError::internal(other),
+            E::Unauthenticated => "sign in first".to_string(),
+            other => other
+                .refusal()
+                .map(|r| r.english.clone())
+                .unwrap_or_default(),
+        };
+        // The API's `code` is the refusal's catalogue key where it has one of its own
+        // (stable, specific), else the kind of error.
+        let code = match e.refusal() {
+            Some(r) if r.key != "err-detail" => r.key,
+            _ => e.code(),
+        };
+        AppError {
+            status,
+            message,
+            json: false,
+            code,
+            refusal: e.refusal().cloned(),
         }
     }
 }
@@ -102,11 +156,19 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.json {
             let body = serde_json::json!({
-                "error": { "status": self.status.as_u16(), "message": self.message }
+                "error": {
+                    "status": self.status.as_u16(),
+                    "code": self.code,
+                    "message": self.message,
+                }
             });
             (self.status, axum::Json(body)).into_response()
         } else {
-            crate::pages::error_page(self.status, &self.message)
+            let mut res = crate::pages::error_page(self.status, &self.message);
+            if let Some(r) = self.refusal {
+                res.extensions_mut().insert(Untranslated(r));
+            }
+            res
         }
     }
 }

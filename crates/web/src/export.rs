@@ -85,6 +85,20 @@ impl ExportFormat {
     }
 }
 
+/// `s` with every character but ASCII letters, digits, `-` and `_` as `-`: safe in a
+/// file name and in an HTML id.
+pub fn safe_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 fn plain_number(v: f64) -> String {
     // Shortest round-trip form, with a point: machine-readable CSV.
     let s = format!("{v}");
@@ -185,16 +199,7 @@ impl Table {
     /// A download response of tables in a format, named `<stem>.<ext>`. CSV holds the
     /// first table only; XLSX holds every table as its own sheet.
     pub fn download(tables: &[&Table], format: ExportFormat, stem: &str) -> AppResult<Response> {
-        let stem: String = stem
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let stem = safe_name(stem);
         let (body, mime, ext) = match format {
             ExportFormat::Csv => (
                 tables

@@ -112,6 +112,32 @@ impl Tr {
     }
 }
 
+impl Tr {
+    /// A use case's refusal in this language; its English sentence where the
+    /// catalogue has no such key.
+    pub fn refusal(&self, r: &hyte_app::Refusal) -> String {
+        // Parameters that are codes of the approval workflow read as words.
+        let args: Vec<(&str, String)> = r
+            .args
+            .iter()
+            .map(|(k, v)| match *k {
+                "state" | "move" => {
+                    let key = format!("appr-{k}-{v}");
+                    let word = self.t(&key);
+                    (*k, if word == key { v.clone() } else { word })
+                }
+                _ => (*k, v.clone()),
+            })
+            .collect();
+        let text = self.ta(r.key, &args);
+        if text == r.key {
+            r.english.clone()
+        } else {
+            text
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod blocks;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod i18n;
 pub mod pages;
 pub mod security;
@@ -18,7 +19,6 @@ pub mod view;
 
 use axum::routing::{get, post};
 use axum::Router;
-use hyte_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -52,12 +52,33 @@ impl Default for Config {
 /// Shared state of the application.
 #[derive(Clone)]
 pub struct AppState {
-    /// The database.
-    pub store: Store,
+    /// The application layer: every use case and every read the pages and the API
+    /// show (the web never reads the store itself).
+    pub app: hyte_app::App,
     /// Settings.
     pub config: Arc<Config>,
     /// Rendered outputs of published reports (pages, PDFs, summaries).
     pub outputs: pages::public::OutputCache,
+}
+
+impl AppState {
+    /// The state of a web node over the application.
+    pub fn new(app: hyte_app::App, config: Config) -> AppState {
+        AppState {
+            app,
+            config: Arc::new(config),
+            outputs: Default::default(),
+        }
+    }
+
+    /// Forgets the cached outputs a use case's change makes stale: the report's for
+    /// a change of one report or its plan, all of them for new indicator data.
+    pub fn refresh(&self, changed: hyte_app::Changed) {
+        match changed {
+            hyte_app::Changed::Plan(id) | hyte_app::Changed::Report(id) => self.outputs.forget(id),
+            hyte_app::Changed::Data => self.outputs.clear(),
+        }
+    }
 }
 
 /// Largest request body of every route but the import upload: a section of

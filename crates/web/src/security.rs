@@ -22,7 +22,29 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
             .headers()
             .get("x-forwarded-proto")
             .is_some_and(|v| v.as_bytes() == b"https");
+    let lang = chosen_lang
+        .or_else(|| {
+            axum_extra::extract::CookieJar::from_headers(req.headers())
+                .get(crate::auth::LANG_COOKIE)
+                .and_then(|c| crate::i18n::Lang::parse(c.value()))
+        })
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(crate::i18n::Lang::from_accept_language)
+        })
+        .unwrap_or(crate::i18n::Lang::Fi);
     let mut res = next.run(req).await;
+    // A use case's refusal on a page: shown in the reader's language.
+    if let Some(crate::error::Untranslated(r)) = res
+        .extensions()
+        .get::<crate::error::Untranslated>()
+        .cloned()
+    {
+        let text = crate::i18n::Tr::new(lang).refusal(&r);
+        res = crate::pages::error_page_in(res.status(), &text, lang);
+    }
     let h = res.headers_mut();
     // Embeddable routes name no frame ancestors at all: `frame-ancestors *` would still
     // refuse pages that are not served over http(s), e.g. a saved local file.

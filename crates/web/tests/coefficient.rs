@@ -109,19 +109,20 @@ both!(
         .await;
         assert_eq!(ok_json(res, StatusCode::OK).await["changed"], 3);
         // Lahti has kuntajohto 90 (process 90; outcome 50 → coefficient 70).
-        app.store
-            .put_teaviisari_scores(
-                &LAHTI.parse().unwrap(),
-                &[ScoreChange {
-                    year: 2025,
-                    sector: "kuntajohto".into(),
-                    perspective: "sitoutuminen".into(),
-                    score: Some(90.0),
-                }],
-                "test",
-            )
-            .await
-            .unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.put_teaviisari_scores(
+            &LAHTI.parse().unwrap(),
+            &[ScoreChange {
+                year: 2025,
+                sector: "kuntajohto".into(),
+                perspective: "sitoutuminen".into(),
+                score: Some(90.0),
+            }],
+            "test",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
 
         let v = ok_json(app.get_bearer(&token, path).await, StatusCode::OK).await;
         close(&v["process"]["value"], 61.1111);

@@ -8,7 +8,7 @@
 #[macro_use]
 mod common;
 
-use common::TestApp;
+use common::{store_report, TestApp};
 use hyte_domain::report::ReportKind;
 use hyte_domain::Role;
 use hyte_store::reports::NewReport;
@@ -46,30 +46,28 @@ async fn fingerprint(app: &TestApp) -> BTreeMap<String, String> {
 async fn reports(app: &TestApp) -> (i64, i64, i64) {
     let mut ids = Vec::new();
     for org in ["KUNTA:016", "KUNTA:398"] {
-        let r = app
-            .store
-            .create_report(
-                &NewReport {
-                    org: org.parse().unwrap(),
-                    partners: vec![],
-                    kind: ReportKind::TermReport,
-                    title: "Hyvinvointikertomus 2025–2029".into(),
-                    term_start: 2025,
-                    term_end: 2029,
-                    year: None,
-                    languages: vec!["fi".into()],
-                    created_by: "setup@example.fi".into(),
-                },
-                &[],
-                "fi",
-            )
-            .await
-            .unwrap();
-        let s = app
-            .store
+        let r = store_report(
+            &app.store,
+            &NewReport {
+                org: org.parse().unwrap(),
+                partners: vec![],
+                kind: ReportKind::TermReport,
+                title: "Hyvinvointikertomus 2025–2029".into(),
+                term_start: 2025,
+                term_end: 2029,
+                year: None,
+                languages: vec!["fi".into()],
+                created_by: "setup@example.fi".into(),
+            },
+            &[],
+        )
+        .await;
+        let mut tx = app.store.begin().await.unwrap();
+        let s = tx
             .add_section(r.id, "Väestö", &[], None, "setup@example.fi")
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         ids.push((r.id, s));
     }
     (ids[0].0, ids[0].1, ids[1].0)

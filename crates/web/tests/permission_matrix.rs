@@ -216,29 +216,26 @@ fn unique() -> u64 {
 /// frozen version 1.
 async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
     let template = parse_outline_template(THL_OUTLINE_CSV).unwrap();
-    let r = app
-        .store
-        .create_report(
-            &NewReport {
-                org: OWN.parse().unwrap(),
-                partners: vec![],
-                kind: ReportKind::TermReport,
-                title: "Matriisi".into(),
-                term_start: 2025,
-                term_end: 2029,
-                year: None,
-                languages: vec!["fi".into()],
-                created_by: "matrix@hyte.example.fi".into(),
-            },
-            &template[..2],
-            "fi",
-        )
-        .await
-        .unwrap();
+    let r = store_report(
+        &app.store,
+        &NewReport {
+            org: OWN.parse().unwrap(),
+            partners: vec![],
+            kind: ReportKind::TermReport,
+            title: "Matriisi".into(),
+            term_start: 2025,
+            term_end: 2029,
+            year: None,
+            languages: vec!["fi".into()],
+            created_by: "matrix@hyte.example.fi".into(),
+        },
+        &template[..2],
+    )
+    .await;
     let section = app.store.sections(r.id).await.unwrap()[0].clone();
     assert_eq!(section.owner_sector.as_deref(), Some(SECTOR));
-    let comment = app
-        .store
+    let mut tx = app.store.begin().await.unwrap();
+    let comment = tx
         .add_comment(
             r.id,
             Some(section.id),
@@ -250,8 +247,9 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         )
         .await
         .unwrap();
-    let observation = app
-        .store
+    tx.commit().await.unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    let observation = tx
         .add_observation(
             r.id,
             ObservationKind::Concern,
@@ -265,27 +263,29 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         )
         .await
         .unwrap();
-    app.store
-        .put_selection(
-            r.id,
-            &Selection {
-                item_key: format!("sotkanet:{IND}"),
-                indicator_id: Some(IND),
-                title: "Matriisi-indikaattori".into(),
-                state: SelectionState::Pending,
-                reason: String::new(),
-                source: None,
-                section_id: None,
-                measure_kind: MeasureKind::State,
-                from_preset: true,
-                theme: None,
-                population_group: None,
-                updated_by: "matrix@hyte.example.fi".into(),
-                updated_at: String::new(),
-            },
-        )
-        .await
-        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    tx.put_selection(
+        r.id,
+        &Selection {
+            item_key: format!("sotkanet:{IND}"),
+            indicator_id: Some(IND),
+            title: "Matriisi-indikaattori".into(),
+            state: SelectionState::Pending,
+            reason: String::new(),
+            source: None,
+            section_id: None,
+            measure_kind: MeasureKind::State,
+            from_preset: true,
+            theme: None,
+            population_group: None,
+            updated_by: "matrix@hyte.example.fi".into(),
+            updated_at: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     if approved {
         let mut state = ApprovalState::Draft;
         for mv in [Move::StartCommenting, Move::ToBoard, Move::CouncilApprove] {
@@ -301,34 +301,32 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
             )
             .unwrap();
             let freeze = (t.to == ApprovalState::CouncilApproved).then(Default::default);
-            app.store
-                .record_transition(r.id, &t, "matrix@hyte.example.fi", freeze.as_ref())
+            let mut tx = app.store.begin().await.unwrap();
+            tx.record_transition(r.id, &t, "matrix@hyte.example.fi", freeze.as_ref())
                 .await
                 .unwrap();
+            tx.commit().await.unwrap();
             state = t.to;
         }
     }
     let by = "matrix@hyte.example.fi";
-    app.store.ensure_tasks(r.id, by).await.unwrap();
-    let task = app
-        .store
-        .add_task(r.id, 1, "Matriisi-tehtävä", by)
-        .await
-        .unwrap();
-    app.store
-        .update_task(
-            task.id,
-            &hyte_store::process::TaskChange {
-                owner_id: Some(Some(task_owner)),
-                ..Default::default()
-            },
-            by,
-        )
-        .await
-        .unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    tx.ensure_tasks(r.id, by).await.unwrap();
+    let task = tx.add_task(r.id, 1, "Matriisi-tehtävä", by).await.unwrap();
+    tx.update_task(
+        task.id,
+        &hyte_store::process::TaskChange {
+            owner_id: Some(Some(task_owner)),
+            ..Default::default()
+        },
+        by,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let year = |y| BudgetYear::new(y).unwrap();
-    let goal = app
-        .store
+    let mut tx = app.store.begin().await.unwrap();
+    let goal = tx
         .add_goal(
             r.id,
             &GoalInput {
@@ -341,8 +339,7 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         )
         .await
         .unwrap();
-    let action = app
-        .store
+    let action = tx
         .add_action(
             goal,
             &ActionInput {
@@ -358,8 +355,7 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         )
         .await
         .unwrap();
-    let followup = app
-        .store
+    let followup = tx
         .add_followup(
             &FollowUpInput {
                 goal_id: goal,
@@ -375,10 +371,11 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         )
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     let n = unique();
     let invite_token = hyte_web::auth::random_token();
-    let invitation = app
-        .store
+    let mut tx = app.store.begin().await.unwrap();
+    let invitation = tx
         .create_invitation(
             &OWN.parse().unwrap(),
             &format!("kutsuttu-{n}@hyte.example.fi"),
@@ -390,8 +387,9 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         .await
         .unwrap()
         .id;
-    let member = app
-        .store
+    tx.commit().await.unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    let member = tx
         .create_user(&NewUser {
             email: format!("jasen-{n}@hyte.example.fi"),
             name: format!("Jäsen {n}"),
@@ -404,8 +402,9 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         .await
         .unwrap()
         .id;
-    let dialogue = app
-        .store
+    tx.commit().await.unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    let dialogue = tx
         .create_dialogue(
             &OWN.parse().unwrap(),
             &REGION.parse().unwrap(),
@@ -424,6 +423,7 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         )
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     Fixture {
         report: r.id,
         section: section.id,
@@ -444,20 +444,20 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
 /// indicator block, so its public page, files and a table exist.
 async fn published(app: &TestApp, task_owner: i64) -> Published {
     let f = fixture(app, false, task_owner).await;
-    app.store
-        .save_section(
-            f.section,
-            0,
-            &format!("Julkinen teksti.\n\n{{{{indicator {IND} chart=trend compare=country}}}}\n"),
-            "matrix@hyte.example.fi",
-            None,
-        )
+    let mut tx = app.store.begin().await.unwrap();
+    tx.save_section(
+        f.section,
+        0,
+        &format!("Julkinen teksti.\n\n{{{{indicator {IND} chart=trend compare=country}}}}\n"),
+        "matrix@hyte.example.fi",
+        None,
+    )
+    .await
+    .unwrap();
+    tx.set_published(f.report, true, "matrix@hyte.example.fi")
         .await
         .unwrap();
-    app.store
-        .set_published(f.report, true, "matrix@hyte.example.fi")
-        .await
-        .unwrap();
+    tx.commit().await.unwrap();
     let res = plain_client()
         .get(app.url(&format!("/api/v1/public/reports/{}", f.report)))
         .send()
@@ -500,8 +500,8 @@ async fn callers(app: &TestApp) -> Vec<Caller> {
     // One password hash for all: hashing is the slow part of making users.
     let hash = hyte_web::auth::hash_password(PASSWORD).unwrap();
     for (i, (org, role, sector)) in specs.into_iter().enumerate() {
-        let u = app
-            .store
+        let mut tx = app.store.begin().await.unwrap();
+        let u = tx
             .create_user(&NewUser {
                 email: format!("matrix-{i}@hyte.example.fi"),
                 name: format!("Matrix {role}"),
@@ -512,6 +512,7 @@ async fn callers(app: &TestApp) -> Vec<Caller> {
             })
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         out.push(Caller {
             user_id: Some(u.id),
         });
@@ -547,7 +548,9 @@ async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture, p: &Publis
         app.store.create_session(uid, &s, &c, 3600).await.unwrap();
         session = Some((s, c));
         let t = format!("hyte_{}", hyte_web::auth::random_token());
-        app.store.create_api_token(uid, &t, "matrix").await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.create_api_token(uid, &t, "matrix").await.unwrap();
+        tx.commit().await.unwrap();
         tid = app
             .store
             .api_tokens_of(uid)

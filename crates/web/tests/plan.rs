@@ -79,8 +79,8 @@ async fn setup(app: &TestApp) -> (String, i64, i64, i64) {
     )
     .await;
     let id = v["report"]["id"].as_i64().unwrap();
-    let concern = app
-        .store
+    let mut tx = app.store.begin().await.unwrap();
+    let concern = tx
         .add_observation(
             id,
             ObservationKind::Concern,
@@ -94,8 +94,9 @@ async fn setup(app: &TestApp) -> (String, i64, i64, i64) {
         )
         .await
         .unwrap();
-    let joy = app
-        .store
+    tx.commit().await.unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    let joy = tx
         .add_observation(
             id,
             ObservationKind::Joy,
@@ -109,6 +110,7 @@ async fn setup(app: &TestApp) -> (String, i64, i64, i64) {
         )
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     (token, id, concern, joy)
 }
 
@@ -762,8 +764,8 @@ both!(plan_permissions, |app: TestApp| async move {
     let (token, id, concern, joy) = setup(&app).await;
     let (ga, _gb, aa, ab) = build_plan(&app, &token, id, concern, joy).await;
     // An editor of the leisure sector records progress of leisure's action only.
-    let editor = app
-        .store
+    let mut tx = app.store.begin().await.unwrap();
+    let editor = tx
         .create_user(&NewUser {
             email: "liikunta@asikkala.example.fi".into(),
             name: "Liikuntasihteeri".into(),
@@ -774,6 +776,7 @@ both!(plan_permissions, |app: TestApp| async move {
         })
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     let et = app
         .api_token(&TestUser {
             email: editor.email.clone(),

@@ -127,7 +127,9 @@ both!(
         assert_eq!(by_key(&v, "council_approval")["status"], "todo");
         assert_eq!(by_key(&v, "yearly_report")["status"], "todo");
 
-        app.store.agree_outline(id).await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.agree_outline(id).await.unwrap();
+        tx.commit().await.unwrap();
         let mut sel = Selection {
             item_key: "sotkanet:127".into(),
             indicator_id: Some(127),
@@ -143,9 +145,11 @@ both!(
             updated_by: coord.email.clone(),
             updated_at: String::new(),
         };
-        app.store.put_selection(id, &sel).await.unwrap();
-        let oid = app
-            .store
+        let mut tx = app.store.begin().await.unwrap();
+        tx.put_selection(id, &sel).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        let oid = tx
             .add_observation(
                 id,
                 ObservationKind::Concern,
@@ -159,6 +163,7 @@ both!(
             )
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         let v = tasks(&app, &token, id).await;
         assert_eq!(by_key(&v, "outline_agreed")["status"], "done");
         assert_eq!(by_key(&v, "indicator_list_fixed")["status"], "in_progress");
@@ -166,11 +171,10 @@ both!(
         assert_eq!(v["facts"]["outline_agreed"], true);
 
         sel.state = SelectionState::Included;
-        app.store.put_selection(id, &sel).await.unwrap();
-        app.store
-            .set_observation_indicators(oid, &[127])
-            .await
-            .unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.put_selection(id, &sel).await.unwrap();
+        tx.set_observation_indicators(oid, &[127]).await.unwrap();
+        tx.commit().await.unwrap();
         let v = tasks(&app, &token, id).await;
         assert_eq!(by_key(&v, "indicator_list_fixed")["status"], "done");
         assert_eq!(by_key(&v, "joys_concerns")["status"], "done");
@@ -1172,48 +1176,51 @@ both!(
     welfare_region_sees_its_municipalities,
     |app: TestApp| async move {
         let (coord, token, id) = report(&app).await;
-        app.store
-            .add_observation(
-                id,
-                ObservationKind::Concern,
-                "Ikäihmisten yksinäisyys",
-                None,
-                ObservationOrigin::WorkingGroup,
-                None,
-                "open",
-                &[],
-                &coord.email,
-            )
-            .await
-            .unwrap();
-        app.store
-            .add_observation(
-                id,
-                ObservationKind::Joy,
-                "Liikuntapaikat ovat hyviä",
-                None,
-                ObservationOrigin::Residents,
-                None,
-                "open",
-                &[],
-                &coord.email,
-            )
-            .await
-            .unwrap();
-        app.store
-            .add_observation(
-                id,
-                ObservationKind::Concern,
-                "Hylätty ehdotus",
-                None,
-                ObservationOrigin::Data,
-                None,
-                "dismissed",
-                &[],
-                &coord.email,
-            )
-            .await
-            .unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.add_observation(
+            id,
+            ObservationKind::Concern,
+            "Ikäihmisten yksinäisyys",
+            None,
+            ObservationOrigin::WorkingGroup,
+            None,
+            "open",
+            &[],
+            &coord.email,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.add_observation(
+            id,
+            ObservationKind::Joy,
+            "Liikuntapaikat ovat hyviä",
+            None,
+            ObservationOrigin::Residents,
+            None,
+            "open",
+            &[],
+            &coord.email,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.add_observation(
+            id,
+            ObservationKind::Concern,
+            "Hylätty ehdotus",
+            None,
+            ObservationOrigin::Data,
+            None,
+            "dismissed",
+            &[],
+            &coord.email,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
 
         let region = app.user(PAIJAT_HAME, Role::Reader).await;
         let rtoken = app.api_token(&region).await;
@@ -1325,7 +1332,8 @@ async fn observe(
     status: &str,
     indicators: &[i64],
 ) -> i64 {
-    app.store
+    let mut tx = app.store.begin().await.unwrap();
+    let id = tx
         .add_observation(
             report,
             kind,
@@ -1338,7 +1346,9 @@ async fn observe(
             "test@hyte.test",
         )
         .await
-        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// The welfare region's report collects through the API; the answer.

@@ -75,8 +75,8 @@ async fn setup(app: &TestApp) -> (reqwest::Client, i64) {
     assert_eq!(res.status(), StatusCode::CREATED);
     let id = json(res).await["report"]["id"].as_i64().unwrap();
     let sections = app.store.sections(id).await.unwrap();
-    app.store
-        .save_section(
+    let mut tx = app.store.begin().await.unwrap();
+    tx.save_section(
             sections[0].id,
             0,
             &format!("Asikkalan **työllisyys** on huolenaihe.\n\n{{{{indicator {IND_WORSE} chart=trend compare=region,country}}}}\n\nLiikunta sujuu.\n\n{{{{indicator {IND_BETTER} chart=compare compare=region,country}}}}\n"),
@@ -85,24 +85,26 @@ async fn setup(app: &TestApp) -> (reqwest::Client, i64) {
         )
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     for (kind, body) in [
         (ObservationKind::Joy, "Nuoret liikkuvat paljon"),
         (ObservationKind::Concern, "Työttömyys on korkea"),
     ] {
-        app.store
-            .add_observation(
-                id,
-                kind,
-                body,
-                None,
-                ObservationOrigin::WorkingGroup,
-                None,
-                "accepted",
-                &[],
-                &coord.email,
-            )
-            .await
-            .unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.add_observation(
+            id,
+            kind,
+            body,
+            None,
+            ObservationOrigin::WorkingGroup,
+            None,
+            "accepted",
+            &[],
+            &coord.email,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
     }
     // Through the council: approval freezes the version the public site serves.
     for body in [

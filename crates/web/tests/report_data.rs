@@ -811,8 +811,8 @@ both!(
             .find(|s| s["owner_sector"] == "central_administration")
             .unwrap();
         let (edu_id, other_id) = (edu["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
-        let editor = app
-            .store
+        let mut tx = app.store.begin().await.unwrap();
+        let editor = tx
             .create_user(&NewUser {
                 email: "opetus@asikkala.example.fi".into(),
                 name: "Opetuksen editori".into(),
@@ -823,6 +823,7 @@ both!(
             })
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         let et = app
             .api_token(&TestUser {
                 user: editor.clone(),

@@ -57,27 +57,25 @@ async fn load_data(app: &TestApp) {
 /// A report of Asikkala made directly in the store with THL's outline.
 async fn thl_report(app: &TestApp, partners: &[&str]) -> Report {
     let template = parse_outline_template(THL_OUTLINE_CSV).unwrap();
-    app.store
-        .create_report(
-            &NewReport {
-                org: ASIKKALA.parse().unwrap(),
-                partners: partners
-                    .iter()
-                    .map(|p| p.parse::<RegionKey>().unwrap())
-                    .collect(),
-                kind: ReportKind::TermReport,
-                title: "Hyvinvointikertomus 2025–2029".into(),
-                term_start: 2025,
-                term_end: 2029,
-                year: None,
-                languages: vec!["fi".into()],
-                created_by: "setup@example.fi".into(),
-            },
-            &template,
-            "fi",
-        )
-        .await
-        .expect("create report")
+    store_report(
+        &app.store,
+        &NewReport {
+            org: ASIKKALA.parse().unwrap(),
+            partners: partners
+                .iter()
+                .map(|p| p.parse::<RegionKey>().unwrap())
+                .collect(),
+            kind: ReportKind::TermReport,
+            title: "Hyvinvointikertomus 2025–2029".into(),
+            term_start: 2025,
+            term_end: 2029,
+            year: None,
+            languages: vec!["fi".into()],
+            created_by: "setup@example.fi".into(),
+        },
+        &template,
+    )
+    .await
 }
 
 async fn section_named(app: &TestApp, report: i64, heading: &str) -> Section {
@@ -101,8 +99,8 @@ async fn signed_in_with_sector(
         "{role}-{sector}@{}.example.fi",
         org.to_lowercase().replace(':', "-")
     );
-    let user = app
-        .store
+    let mut tx = app.store.begin().await.unwrap();
+    let user = tx
         .create_user(&NewUser {
             email: email.clone(),
             name: format!("{sector} {role}"),
@@ -113,6 +111,7 @@ async fn signed_in_with_sector(
         })
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     let client = new_client();
     let res = app.login(&client, &email, PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {email}");

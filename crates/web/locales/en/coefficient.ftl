@@ -117,3 +117,20 @@ hc-csv-unknown_sector = { $value } is not a TEAviisari sector of this organisati
 hc-csv-unknown_perspective = { $value } is not a TEAviisari perspective.
 hc-csv-duplicate = the same year, sector and perspective are already on line { $value }.
 hc-csv-no_scores = the file has no scores.
+
+# Refusals of the application layer (coefficient, dialogue).
+hc-err-no-set = { $org } has no HYTE coefficient.
+hc-err-not-current = { $org } is not a current organisation.
+hc-err-edit-forbidden = Only the organisation's coordinators enter TEAviisari scores.
+hc-err-year = { $value } is not a year from 2010 to 2100.
+hc-err-sector = { $value } is not a TEAviisari sector of this organisation.
+hc-err-perspective = { $value } is not a TEAviisari perspective.
+hc-err-range = { $value } is not between 0 and 100.
+dlg-error-status = Choose the status of each goal from the list.
+dlg-error-too-many-goals = A dialogue can have at most 50 goals.
+dlg-error-too-long = A text is too long.
+dlg-err-no-dialogue = There is no dialogue { $id }.
+dlg-err-no-dialogues = { $org } has no dialogues.
+dlg-err-forbidden = Only the municipality and its welfare region read this dialogue.
+dlg-err-record-forbidden = Only coordinators of the municipality or its welfare region record the dialogue.
+dlg-err-edit-forbidden = Only coordinators of the parties change the dialogue.

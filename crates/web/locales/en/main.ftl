@@ -170,3 +170,25 @@ attr-producer = Producer: { $producer }
 attr-indicator = ind.
 attr-updated = data updated { $date }
 attr-derived = confidence intervals, comparisons and derived benchmark values computed by Hyte
+
+# Refusals of the application layer without a key of their own (the store's checks).
+err-detail = { $detail }
+err-no-org = There is no organisation { $org }.
+
+# Refusals of the application layer (accounts, indicators, imports).
+err-org-forbidden = You do not have access to the work of { $org }.
+acc-err-email = “{ $email }” is not an e-mail address.
+acc-err-name = Give the user's name (at most 200 characters).
+acc-err-org-required = A user with the role { $role } must belong to an organisation.
+acc-err-admin-org = An administrator works for every organisation and belongs to none.
+acc-err-create-forbidden = Only administrators create accounts.
+acc-err-language = “{ $lang }” is not a language of Hyte: choose fi, sv or en.
+tokens-err-no-token = There is no such token.
+ind-err-curate-forbidden = Only administrators curate indicator metadata.
+ind-err-no-indicator = There is no indicator { $id }.
+ind-err-polarity = “{ $value }” is not a direction: choose high_is_good, low_is_good or no_judgement.
+ind-err-denominator = “{ $value }” is not a denominator: choose population or none.
+ind-err-kind = “{ $value }” is not a kind of indicator: choose register, survey, projection, finance or other.
+imp-err-forbidden = Only administrators import data.
+imp-err-history-forbidden = The import history is for coordinators and administrators.
+imports-empty = No file was chosen, or the file is empty.

@@ -48,3 +48,9 @@ pub-infographic-help = Choose at most 9 indicators for the one-page summary. If 
 pub-infographic-none = The report's texts have no indicator blocks yet.
 pub-save = Save
 pub-embed-more = More welfare data
+
+# Refusals of the publication settings (hyte_app::publication).
+pub-err-content-forbidden = Only the report's coordinator can change its publication.
+pub-err-publish-forbidden = Only the report's coordinator can publish it.
+pub-err-infographic-too-many = Choose at most { $max } indicators for the infographic (you chose { $count }).
+pub-err-summary-too-long = The summary must be at most { $max } characters long.

@@ -186,6 +186,7 @@ com-err-forbidden = Your role does not allow commenting.
 com-err-body = A comment must be 1–5 000 characters.
 com-err-line = The block line must be a positive number.
 com-err-no-comment = There is no such comment thread in this section.
+com-err-reply-resolve = A reply is resolved with its thread: resolve the thread's first comment.
 com-err-resolve-forbidden = Only the writer of the comment, the section's editors and coordinators resolve or reopen it.
 hist-title = History
 hist-compare = Compare revisions

@@ -117,3 +117,20 @@ hc-csv-unknown_sector = { $value } ei ole tämän organisaation TEAviisari-toimi
 hc-csv-unknown_perspective = { $value } ei ole TEAviisarin näkökulma.
 hc-csv-duplicate = sama vuosi, toimiala ja näkökulma on jo rivillä { $value }.
 hc-csv-no_scores = tiedostossa ei ole pisteitä.
+
+# Refusals of the application layer (coefficient, dialogue).
+hc-err-no-set = Organisaatiolla { $org } ei ole HYTE-kerrointa.
+hc-err-not-current = { $org } ei ole nykyinen organisaatio.
+hc-err-edit-forbidden = Vain organisaation koordinaattorit syöttävät TEAviisari-pisteitä.
+hc-err-year = { $value } ei ole vuosi väliltä 2010–2100.
+hc-err-sector = { $value } ei ole tämän organisaation TEAviisari-toimiala.
+hc-err-perspective = { $value } ei ole TEAviisarin näkökulma.
+hc-err-range = { $value } ei ole väliltä 0–100.
+dlg-error-status = Valitse kunkin tavoitteen tila luettelosta.
+dlg-error-too-many-goals = Neuvottelussa voi olla enintään 50 tavoitetta.
+dlg-error-too-long = Jokin teksti on liian pitkä.
+dlg-err-no-dialogue = Neuvottelua { $id } ei ole.
+dlg-err-no-dialogues = Organisaatiolla { $org } ei ole neuvotteluja.
+dlg-err-forbidden = Vain kunta ja sen hyvinvointialue lukevat tätä neuvottelua.
+dlg-err-record-forbidden = Vain kunnan tai sen hyvinvointialueen koordinaattorit kirjaavat neuvottelun.
+dlg-err-edit-forbidden = Vain osapuolten koordinaattorit muuttavat neuvottelua.

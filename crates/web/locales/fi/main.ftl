@@ -170,3 +170,25 @@ attr-producer = Tuottaja: { $producer }
 attr-indicator = ind.
 attr-updated = tiedot päivitetty { $date }
 attr-derived = luottamusvälit, vertailut ja johdetut vertailuarvot laskenut Hyte
+
+# Refusals of the application layer without a key of their own (the store's checks).
+err-detail = { $detail }
+err-no-org = Organisaatiota { $org } ei ole.
+
+# Refusals of the application layer (accounts, indicators, imports).
+err-org-forbidden = Sinulla ei ole pääsyä organisaation { $org } työhön.
+acc-err-email = ”{ $email }” ei ole sähköpostiosoite.
+acc-err-name = Anna käyttäjän nimi (enintään 200 merkkiä).
+acc-err-org-required = Käyttäjän, jonka rooli on { $role }, on kuuluttava organisaatioon.
+acc-err-admin-org = Pääkäyttäjä toimii kaikissa organisaatioissa eikä kuulu mihinkään niistä.
+acc-err-create-forbidden = Vain pääkäyttäjät luovat käyttäjätilejä.
+acc-err-language = ”{ $lang }” ei ole Hyten kieli: valitse fi, sv tai en.
+tokens-err-no-token = Tällaista avainta ei ole.
+ind-err-curate-forbidden = Vain pääkäyttäjät muokkaavat indikaattorien kuvailutietoja.
+ind-err-no-indicator = Indikaattoria { $id } ei ole.
+ind-err-polarity = ”{ $value }” ei ole suunta: valitse high_is_good, low_is_good tai no_judgement.
+ind-err-denominator = ”{ $value }” ei ole nimittäjä: valitse population tai none.
+ind-err-kind = ”{ $value }” ei ole indikaattorin laji: valitse register, survey, projection, finance tai other.
+imp-err-forbidden = Vain pääkäyttäjät tuovat tietoja.
+imp-err-history-forbidden = Tuontihistoria on koordinaattoreille ja pääkäyttäjille.
+imports-empty = Tiedostoa ei valittu, tai tiedosto on tyhjä.

@@ -48,3 +48,9 @@ pub-infographic-help = Valitse enintään 9 indikaattoria yhden sivun tiivistelm
 pub-infographic-none = Kertomuksen teksteissä ei vielä ole indikaattorilohkoja.
 pub-save = Tallenna
 pub-embed-more = Lisää hyvinvointitietoa
+
+# Refusals of the publication settings (hyte_app::publication).
+pub-err-content-forbidden = Vain kertomuksen koordinaattori voi muuttaa sen julkaisua.
+pub-err-publish-forbidden = Vain kertomuksen koordinaattori voi julkaista sen.
+pub-err-infographic-too-many = Valitse infografiikkaan enintään { $max } indikaattoria (valitsit { $count }).
+pub-err-summary-too-long = Tiivistelmä saa olla enintään { $max } merkkiä pitkä.

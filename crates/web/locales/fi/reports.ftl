@@ -186,6 +186,7 @@ com-err-forbidden = Roolisi ei salli kommentointia.
 com-err-body = Kommentin on oltava 1–5 000 merkkiä.
 com-err-line = Lohkon rivin on oltava positiivinen luku.
 com-err-no-comment = Tässä luvussa ei ole tällaista kommenttiketjua.
+com-err-reply-resolve = Vastaus ratkaistaan ketjunsa mukana: ratkaise ketjun ensimmäinen kommentti.
 com-err-resolve-forbidden = Vain kommentin kirjoittaja, luvun muokkaajat ja koordinaattorit voivat ratkaista tai avata sen.
 hist-title = Historia
 hist-compare = Vertaa versioita

@@ -117,3 +117,20 @@ hc-csv-unknown_sector = { $value } är inte en TEAviisari-sektor för denna orga
 hc-csv-unknown_perspective = { $value } är inte ett perspektiv i TEAviisari.
 hc-csv-duplicate = samma år, sektor och perspektiv finns redan på rad { $value }.
 hc-csv-no_scores = filen har inga poäng.
+
+# Refusals of the application layer (coefficient, dialogue).
+hc-err-no-set = { $org } har ingen HYTE-koefficient.
+hc-err-not-current = { $org } är inte en nuvarande organisation.
+hc-err-edit-forbidden = Endast organisationens koordinatorer för in TEAviisari-poäng.
+hc-err-year = { $value } är inte ett år mellan 2010 och 2100.
+hc-err-sector = { $value } är inte en TEAviisari-sektor för denna organisation.
+hc-err-perspective = { $value } är inte ett perspektiv i TEAviisari.
+hc-err-range = { $value } ligger inte mellan 0 och 100.
+dlg-error-status = Välj varje måls status i listan.
+dlg-error-too-many-goals = En förhandling kan ha högst 50 mål.
+dlg-error-too-long = En text är för lång.
+dlg-err-no-dialogue = Det finns ingen förhandling { $id }.
+dlg-err-no-dialogues = { $org } har inga förhandlingar.
+dlg-err-forbidden = Endast kommunen och dess välfärdsområde läser denna förhandling.
+dlg-err-record-forbidden = Endast koordinatorer i kommunen eller dess välfärdsområde för in förhandlingen.
+dlg-err-edit-forbidden = Endast parternas koordinatorer ändrar förhandlingen.

@@ -170,3 +170,25 @@ attr-producer = Producent: { $producer }
 attr-indicator = ind.
 attr-updated = uppgifterna uppdaterade { $date }
 attr-derived = konfidensintervall, jämförelser och härledda jämförelsevärden beräknade av Hyte
+
+# Refusals of the application layer without a key of their own (the store's checks).
+err-detail = { $detail }
+err-no-org = Organisationen { $org } finns inte.
+
+# Refusals of the application layer (accounts, indicators, imports).
+err-org-forbidden = Du har inte tillgång till arbetet i { $org }.
+acc-err-email = ”{ $email }” är inte en e-postadress.
+acc-err-name = Ange användarens namn (högst 200 tecken).
+acc-err-org-required = En användare med rollen { $role } måste höra till en organisation.
+acc-err-admin-org = En administratör arbetar för alla organisationer och hör inte till någon.
+acc-err-create-forbidden = Endast administratörer skapar konton.
+acc-err-language = ”{ $lang }” är inte ett språk i Hyte: välj fi, sv eller en.
+tokens-err-no-token = Det finns ingen sådan nyckel.
+ind-err-curate-forbidden = Endast administratörer redigerar indikatorernas metadata.
+ind-err-no-indicator = Det finns ingen indikator { $id }.
+ind-err-polarity = ”{ $value }” är ingen riktning: välj high_is_good, low_is_good eller no_judgement.
+ind-err-denominator = ”{ $value }” är ingen nämnare: välj population eller none.
+ind-err-kind = ”{ $value }” är ingen indikatortyp: välj register, survey, projection, finance eller other.
+imp-err-forbidden = Endast administratörer importerar data.
+imp-err-history-forbidden = Importhistoriken är för koordinatorer och administratörer.
+imports-empty = Ingen fil valdes, eller filen är tom.

@@ -48,3 +48,9 @@ pub-infographic-help = Välj högst 9 indikatorer för sammanfattningen på en s
 pub-infographic-none = Berättelsens texter har ännu inga indikatorblock.
 pub-save = Spara
 pub-embed-more = Mer välfärdsinformation
+
+# Refusals of the publication settings (hyte_app::publication).
+pub-err-content-forbidden = Endast berättelsens koordinator kan ändra dess publicering.
+pub-err-publish-forbidden = Endast berättelsens koordinator kan publicera den.
+pub-err-infographic-too-many = Välj högst { $max } indikatorer för infografiken (du valde { $count }).
+pub-err-summary-too-long = Sammanfattningen får vara högst { $max } tecken lång.

@@ -186,6 +186,7 @@ com-err-forbidden = Din roll tillåter inte kommentarer.
 com-err-body = En kommentar ska vara 1–5 000 tecken.
 com-err-line = Blockets rad ska vara ett positivt tal.
 com-err-no-comment = Det finns ingen sådan kommentarstråd i det här avsnittet.
+com-err-reply-resolve = Ett svar löses tillsammans med sin tråd: lös trådens första kommentar.
 com-err-resolve-forbidden = Endast kommentarens skribent, avsnittets redaktörer och koordinatorer kan lösa eller öppna den igen.
 hist-title = Historik
 hist-compare = Jämför versioner

@@ -1,22 +1,24 @@
 //! Approval and frozen versions through the JSON API: the state, timeline and allowed
 //! moves, making a move, the versions and one version as a whole document (the
 //! [`VersionDocument`] publication serves), and what changed in the data since.
-//! Same rules as the pages (`pages::approval` holds them).
+//! Same use cases as the pages (`hyte_app::approval`, through `pages::approval::apply_move`).
 
 use super::reports::ApiJson;
 use super::ApiResult;
 use crate::auth::Viewer;
 use crate::i18n::Tr;
-use crate::pages::approval::{allowed_moves, apply_move, load_version};
-use crate::pages::report_data::load_report;
-use crate::{AppError, AppState};
+use crate::pages::approval::{allowed_moves, apply_move, load_version, version_changes};
+use crate::pages::report_data::report_ctx;
+use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hyte_domain::approval::{ApprovalError, Move, MoveInput};
-use hyte_store::versions::VersionDocument;
+use hyte_app::approval::parse_move;
+use hyte_app::model::versions::VersionDocument;
+use hyte_app::ReportCtx;
+use hyte_domain::approval::MoveInput;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -30,23 +32,19 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/versions/{v}/changes", get(changes))
 }
 
-async fn approval_json(
-    state: &AppState,
-    report_id: i64,
-    acc: crate::pages::report_data::ReportAccess,
-) -> ApiResult<Value> {
-    let facts = state.store.approval_facts(report_id).await?;
+async fn approval_json(state: &AppState, ctx: &ReportCtx) -> ApiResult<Value> {
+    let facts = state.app.approval_facts(ctx).await?;
     Ok(json!({
-        "report_id": report_id,
+        "report_id": ctx.report.id,
         "state": facts.state,
         "text_locked": facts.state.locks_text(),
         "council_approved": facts.council_approved,
         "published": facts.published,
         "decision": facts.decision,
         "latest_version": facts.latest_version,
-        "allowed_moves": allowed_moves(acc, facts.state),
-        "events": state.store.approval_events(report_id).await?,
-        "versions": state.store.versions(report_id).await?,
+        "allowed_moves": allowed_moves(ctx.access, facts.state),
+        "events": state.app.approval_events(ctx).await?,
+        "versions": state.app.versions(ctx).await?,
     }))
 }
 
@@ -56,8 +54,8 @@ pub async fn approval(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let (report, acc) = load_report(&state, &viewer, &id).await?;
-    Ok(Json(approval_json(&state, report.id, acc).await?))
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    Ok(Json(approval_json(&state, &ctx).await?))
 }
 
 /// Body of a move.
@@ -81,28 +79,23 @@ pub struct TransitionBody {
 }
 
 /// `POST /api/v1/reports/{id}/approval/transitions`: 201 with the recorded event and
-/// the new approval state.
+/// the new approval state. The same use case as the page (`App::transition`).
 pub async fn transition(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Response> {
-    let (report, acc) = load_report(&state, &viewer, &id).await?;
-    let user = viewer.user()?.clone();
-    let tr = Tr::new(viewer.lang);
-    let mv: Move = body
-        .mv
-        .parse()
-        .map_err(|e: ApprovalError| AppError::unprocessable(e.to_string()))?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    let mv = parse_move(&body.mv)?;
     let input = MoveInput {
         reason: body.reason.unwrap_or_default(),
         decision_date: body.decision_date.unwrap_or_default(),
         minutes_section: body.minutes_section.unwrap_or_default(),
         decision_link: body.decision_link.unwrap_or_default(),
     };
-    let event = apply_move(&state, &user, &report, acc, mv, &input, &tr).await?;
-    let mut out = approval_json(&state, report.id, acc).await?;
+    let event = apply_move(&state, &ctx, mv, &input).await?;
+    let mut out = approval_json(&state, &ctx).await?;
     out["event"] = json!(event);
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
@@ -113,10 +106,8 @@ pub async fn versions(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let (report, _) = load_report(&state, &viewer, &id).await?;
-    Ok(Json(
-        json!({ "versions": state.store.versions(report.id).await? }),
-    ))
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    Ok(Json(json!({ "versions": state.app.versions(&ctx).await? })))
 }
 
 /// `GET /api/v1/reports/{id}/versions/{v}`: the whole frozen version.
@@ -125,9 +116,9 @@ pub async fn version(
     viewer: Viewer,
     Path((id, v)): Path<(String, String)>,
 ) -> ApiResult<Json<VersionDocument>> {
-    let (report, _) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
-    Ok(Json(load_version(&state, &report, &v, &tr).await?))
+    Ok(Json(load_version(&state, &ctx, &v, &tr).await?))
 }
 
 /// `GET /api/v1/reports/{id}/versions/{v}/changes`: values shown by the version that
@@ -137,14 +128,9 @@ pub async fn changes(
     viewer: Viewer,
     Path((id, v)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let (report, _) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
-    let doc = load_version(&state, &report, &v, &tr).await?;
-    let changes = state
-        .store
-        .version_changes(report.id, doc.version.number)
-        .await?
-        .unwrap_or_default();
+    let (doc, changes) = version_changes(&state, &ctx, &v, &tr).await?;
     Ok(Json(
         json!({ "version": doc.version.number, "changes": changes }),
     ))

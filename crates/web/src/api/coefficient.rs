@@ -1,22 +1,20 @@
 //! The HYTE coefficient, TEAviisari scores and the welfare-region dialogue through the
-//! JSON API. Same permissions and logic as the pages (`pages::coefficient`,
-//! `pages::dialogue`).
+//! JSON API: adapters over the same use cases as the pages (`hyte_app::coefficient`,
+//! `hyte_app::dialogue`).
 
 use super::reports::ApiJson;
 use super::{ApiError, ApiResult};
-use crate::auth::{readable_org, Viewer};
-use crate::pages::coefficient::{
-    can_edit_scores, config, import_scores, report_of, save_scores, set_of,
-};
-use crate::pages::dialogue::{self, dialogue_access, parties, DialogueAccess};
+use crate::auth::{actor, Viewer};
+use crate::pages::coefficient::{config, parse_org};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hyte_domain::coefficient::parse_year;
-use hyte_store::dialogue::{Dialogue, DialogueInput};
+use hyte_app::coefficient::{ScoreEntry, TeaviisariImport};
+use hyte_app::dialogue::DialogueAccess;
+use hyte_app::model::dialogue::{Dialogue, DialogueInput};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -45,8 +43,11 @@ async fn coefficient(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let region = readable_org(&state, &viewer, &org).await?;
-    let report = report_of(&state, &region, viewer.lang.code()).await?;
+    let actor = actor(&viewer)?;
+    let (_, report) = state
+        .app
+        .coefficient(&actor, &parse_org(&org)?, viewer.lang.code())
+        .await?;
     Ok(Json(
         serde_json::to_value(report).map_err(AppError::internal)?,
     ))
@@ -58,19 +59,17 @@ async fn scores(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let region = readable_org(&state, &viewer, &org).await?;
-    set_of(&region)?;
+    let actor = actor(&viewer)?;
+    let t = state.app.teaviisari(&actor, &parse_org(&org)?).await?;
     let cfg = config()?;
-    let level = region.key.category().as_str();
-    let scores = state.store.teaviisari_scores(&region.key).await?;
-    let can_edit = can_edit_scores(viewer.user()?, &region);
+    let level = t.region.key.category().as_str();
     Ok(Json(json!({
-        "organisation": region.key.to_string(),
+        "organisation": t.region.key.to_string(),
         "sectors": cfg.sectors_for_level(level),
         "perspectives": cfg.perspectives,
-        "can_edit": can_edit,
-        "count": scores.len(),
-        "scores": scores,
+        "can_edit": t.can_edit,
+        "count": t.scores.len(),
+        "scores": t.scores,
     })))
 }
 
@@ -95,24 +94,21 @@ async fn put_scores(
     Path(org): Path<String>,
     ApiJson(b): ApiJson<PutScoresBody>,
 ) -> ApiResult<Json<Value>> {
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?.clone();
-    if !can_edit_scores(&user, &region) {
-        return Err(AppError::forbidden(
-            "only the organisation's coordinators enter TEAviisari scores",
-        )
-        .into());
-    }
-    set_of(&region)?;
-    let year =
-        parse_year(&b.year.to_string()).map_err(|e| AppError::unprocessable(e.to_string()))?;
-    let entries: Vec<(String, String, Option<f64>)> = b
+    let actor = actor(&viewer)?;
+    let entries: Vec<ScoreEntry> = b
         .scores
         .into_iter()
-        .map(|s| (s.sector, s.perspective, s.score))
+        .map(|s| ScoreEntry {
+            sector: s.sector,
+            perspective: s.perspective,
+            score: s.score,
+        })
         .collect();
-    let changed = save_scores(&state, &region, &user, year, &entries, "API").await?;
-    Ok(Json(json!({ "year": year, "changed": changed })))
+    let changed = state
+        .app
+        .save_teaviisari_scores(&actor, &parse_org(&org)?, b.year, &entries, "API")
+        .await?;
+    Ok(Json(json!({ "year": b.year, "changed": changed })))
 }
 
 /// `POST /organisations/{org}/teaviisari/import`: a CSV body (`text/csv`).
@@ -122,18 +118,15 @@ async fn import(
     Path(org): Path<String>,
     crate::api::reports::ApiText(body): crate::api::reports::ApiText,
 ) -> Result<Response, ApiError> {
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?.clone();
-    if !can_edit_scores(&user, &region) {
-        return Err(AppError::forbidden(
-            "only the organisation's coordinators import TEAviisari scores",
-        )
-        .into());
-    }
-    set_of(&region)?;
-    match import_scores(&state, &region, &user, "API upload", &body).await? {
-        Ok(changed) => Ok(Json(json!({ "changed": changed })).into_response()),
-        Err(problems) => Ok((
+    let actor = actor(&viewer)?;
+    let key = parse_org(&org)?;
+    match state
+        .app
+        .import_teaviisari(&actor, &key, "API upload", &body)
+        .await?
+    {
+        TeaviisariImport::Imported(changed) => Ok(Json(json!({ "changed": changed })).into_response()),
+        TeaviisariImport::Refused(problems) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
                 "error": {
@@ -159,15 +152,9 @@ async fn list_dialogues(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?;
-    let items: Vec<Value> = state
-        .store
-        .dialogues_of(&region.key)
-        .await?
-        .iter()
-        .filter_map(|d| dialogue_access(user, d).map(|a| dialogue_json(d, a)))
-        .collect();
+    let actor = actor(&viewer)?;
+    let (_, list) = state.app.dialogues(&actor, &parse_org(&org)?).await?;
+    let items: Vec<Value> = list.iter().map(|(d, a)| dialogue_json(d, *a)).collect();
     Ok(Json(json!({ "count": items.len(), "items": items })))
 }
 
@@ -186,15 +173,16 @@ async fn create_dialogue(
     Path(org): Path<String>,
     ApiJson(b): ApiJson<NewDialogueBody>,
 ) -> Result<Response, ApiError> {
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?.clone();
-    let (m, w) = parties(&state, &region, b.municipality.as_deref()).await?;
-    let id = dialogue::create(&state, &user, &m, &w, b.input).await?;
+    let actor = actor(&viewer)?;
     let d = state
-        .store
-        .dialogue(id)
-        .await?
-        .ok_or_else(|| AppError::internal("the new dialogue vanished"))?;
+        .app
+        .create_dialogue(
+            &actor,
+            &parse_org(&org)?,
+            b.municipality.as_deref(),
+            b.input,
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(dialogue_json(&d, DialogueAccess::Edit)),
@@ -213,7 +201,8 @@ async fn one_dialogue(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let (d, acc) = dialogue::load(&state, &viewer, dialogue_id(&id)?).await?;
+    let actor = actor(&viewer)?;
+    let (d, acc) = state.app.dialogue(&actor, dialogue_id(&id)?).await?;
     Ok(Json(dialogue_json(&d, acc)))
 }
 
@@ -224,14 +213,11 @@ async fn put_dialogue(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<DialogueInput>,
 ) -> ApiResult<Json<Value>> {
-    let (d, _) = dialogue::load(&state, &viewer, dialogue_id(&id)?).await?;
-    let user = viewer.user()?.clone();
-    dialogue::update(&state, &user, &d, input).await?;
+    let actor = actor(&viewer)?;
     let d = state
-        .store
-        .dialogue(d.id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no dialogue {id}")))?;
+        .app
+        .update_dialogue(&actor, dialogue_id(&id)?, input)
+        .await?;
     Ok(Json(dialogue_json(&d, DialogueAccess::Edit)))
 }
 
@@ -241,8 +227,7 @@ async fn delete_dialogue(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (d, _) = dialogue::load(&state, &viewer, dialogue_id(&id)?).await?;
-    let user = viewer.user()?.clone();
-    dialogue::delete(&state, &user, &d).await?;
+    let actor = actor(&viewer)?;
+    state.app.delete_dialogue(&actor, dialogue_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

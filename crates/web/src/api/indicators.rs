@@ -1,7 +1,7 @@
 //! Indicators and their values: open data, no authentication.
 
 use super::ApiResult;
-use crate::analysis::{assess, AssessedValue};
+use crate::analysis::AssessedValue;
 use crate::auth::Viewer;
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
@@ -9,9 +9,9 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use axum_extra::extract::Query;
+use hyte_app::model::indicators::{Indicator, ValueQuery};
 use hyte_domain::{IndicatorId, RegionCategory, RegionKey, Sex};
 use hyte_stats::CiLevel;
-use hyte_store::indicators::{Indicator, ValueQuery};
 use serde::{Deserialize, Serialize};
 
 /// Attribution every answer carries (CC BY 4.0 requires naming source and producer
@@ -39,8 +39,8 @@ pub fn attribution(ind: &Indicator, lang: &str) -> String {
 
 /// `GET /api/v1/indicators`.
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    let items = state.store.indicators().await?;
-    let counts = state.store.value_counts().await?;
+    let items = state.app.indicators().await?;
+    let counts = state.app.value_counts().await?;
     let items: Vec<serde_json::Value> = items
         .iter()
         .map(|i| {
@@ -63,7 +63,7 @@ async fn load(state: &AppState, id: &str) -> Result<Indicator, AppError> {
         .parse()
         .map_err(|_| AppError::bad_request(format!("'{id}' is not an indicator id (a number)")))?;
     state
-        .store
+        .app
         .indicator(IndicatorId(id))
         .await?
         .ok_or_else(|| AppError::not_found(format!("no indicator {id}")))
@@ -75,7 +75,7 @@ pub async fn one(
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let ind = load(&state, &id).await?;
-    let years = state.store.indicator_years(ind.id).await?;
+    let years = state.app.indicator_years(ind.id).await?;
     Ok(Json(serde_json::json!({
         "indicator": ind,
         "years": years,
@@ -164,7 +164,7 @@ pub fn parse_values_params(
 #[derive(Serialize)]
 struct IndicatorHead<'a> {
     id: i64,
-    title: &'a hyte_store::indicators::Localized,
+    title: &'a hyte_app::model::indicators::Localized,
     unit: &'a str,
     decimals: i64,
     polarity: hyte_domain::Polarity,
@@ -198,7 +198,7 @@ pub async fn values(
 ) -> ApiResult<Response> {
     let ind = load(&state, &id).await?;
     let parsed = parse_values_params(&p.region, &p.year, p.gender.as_deref(), p.level.as_deref())?;
-    let rows = assess(&state.store, &ind, &parsed.query, parsed.level).await?;
+    let rows = state.app.assess(&ind, &parsed.query, parsed.level).await?;
     let wants_csv = p.format.as_deref() == Some("csv")
         || headers
             .get(header::ACCEPT)
@@ -308,11 +308,10 @@ pub async fn imports(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let u = viewer.user()?;
-    if !u.role.at_least(hyte_domain::Role::Coordinator) {
-        return Err(AppError::forbidden("import history is for coordinators and admins").into());
-    }
-    let runs = state.store.import_runs(200).await?;
+    let runs = state
+        .app
+        .import_runs(&crate::auth::actor(&viewer)?, 200)
+        .await?;
     Ok(Json(
         serde_json::json!({ "count": runs.len(), "items": runs }),
     ))

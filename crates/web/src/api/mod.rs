@@ -8,6 +8,7 @@ pub mod orgs;
 pub mod plan;
 pub mod process;
 pub mod public;
+pub mod report_data;
 pub mod reports;
 
 use crate::{AppError, AppState};
@@ -107,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{id}/values", get(indicators::values))
         .route("/imports", get(indicators::imports))
         .merge(reports::routes())
+        .merge(report_data::routes())
         .merge(process::routes())
         .merge(approval::routes())
         .merge(plan::routes())

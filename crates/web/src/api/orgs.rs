@@ -5,8 +5,8 @@ use crate::auth::{public_org, readable_org, Viewer};
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::Json;
+use hyte_app::model::orgs::Region;
 use hyte_domain::RegionCategory;
-use hyte_store::orgs::Region;
 use serde::{Deserialize, Serialize};
 
 /// An organisation or area as the API shows it.
@@ -71,7 +71,7 @@ impl From<&Region> for RegionJson {
 
 /// `GET /api/v1/organisations`.
 pub async fn organisations(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    let orgs = state.store.organisations().await?;
+    let orgs = state.app.organisations().await?;
     let items: Vec<RegionJson> = orgs.iter().map(RegionJson::from).collect();
     Ok(Json(
         serde_json::json!({ "count": items.len(), "items": items }),
@@ -105,7 +105,7 @@ pub async fn regions(
         .transpose()
         .map_err(|e| AppError::bad_request(e.to_string()))?;
     let items: Vec<RegionJson> = state
-        .store
+        .app
         .regions(cat)
         .await?
         .iter()
@@ -135,7 +135,7 @@ pub async fn dashboard(
 ) -> ApiResult<Json<serde_json::Value>> {
     let r = readable_org(&state, &viewer, &org).await?;
     let members: Vec<RegionJson> = state
-        .store
+        .app
         .members_of(&r.key)
         .await?
         .iter()

@@ -1,8 +1,8 @@
 //! The welfare plan through the JSON API: the plan (optionally one statutory plan's
 //! items), goals, actions with planned resources, yearly progress, follow-up
 //! indicators with their latest values and tracking, the accountability summary and
-//! the generated yearly report. Same rules and permissions as the pages
-//! (`pages::plan`).
+//! the generated yearly report. The rules, permissions and audit entries are the use
+//! cases of `hyte_app::plan`, the same the pages call (`pages::plan`).
 
 use super::reports::ApiJson;
 use super::{ApiError, ApiResult};
@@ -10,21 +10,19 @@ use crate::api::reports::created;
 use crate::auth::Viewer;
 use crate::i18n::Tr;
 use crate::pages::plan::{
-    can_edit_plan, can_update_progress, create_action, create_followup, create_goal, delete_action,
-    delete_followup, delete_goal, followup_statuses, generate_yearly, plan_tags, record_progress,
-    update_action, update_followup, update_goal, ActionDraft, FollowUpDraft, GoalDraft, PlanFail,
-    ProgressDraft,
+    can_edit_plan, can_update_progress, followup_statuses, generate_yearly, plan_tags, refresh,
+    ActionDraft, FollowUpDraft, GoalDraft, ProgressDraft,
 };
-use crate::pages::report_data::{load_report, ReportAccess};
+use crate::pages::report_data::report_ctx;
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use hyte_app::model::plan::{Plan, PlanAction};
+use hyte_app::ReportCtx;
 use hyte_domain::plan::{ActionStatus, StatusCounts};
-use hyte_store::plan::Plan;
-use hyte_store::reports::Report;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -54,10 +52,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reports/{id}/plan/progress", get(progress))
         .route("/reports/{id}/yearly-reports", post(yearly))
-}
-
-fn fail(e: PlanFail) -> ApiError {
-    ApiError::from(AppError::from(e))
 }
 
 fn id_of(s: &str, what: &str) -> Result<i64, ApiError> {
@@ -124,8 +118,7 @@ fn filtered(plan: Plan, tag: Option<&str>) -> Plan {
 
 async fn plan_json(
     state: &AppState,
-    r: &Report,
-    acc: ReportAccess,
+    ctx: &ReportCtx,
     viewer: &Viewer,
     tag: Option<&str>,
 ) -> ApiResult<Value> {
@@ -135,7 +128,8 @@ async fn plan_json(
         }
     }
     let user = viewer.user()?;
-    let plan = filtered(state.store.plan(r.id).await?, tag);
+    let (r, acc) = (&ctx.report, ctx.access);
+    let plan = filtered(state.app.plan(ctx).await?, tag);
     let statuses = followup_statuses(state, r, &plan, viewer.lang.code()).await?;
     let actions: Vec<Value> = plan
         .actions
@@ -154,7 +148,7 @@ async fn plan_json(
         "goals": plan.goals,
         "actions": actions,
         "follow_ups": statuses,
-        "yearly_reports": state.store.yearly_reports_of(r.id).await?
+        "yearly_reports": state.app.yearly_reports_of(ctx).await?
             .into_iter().map(|(id, year)| json!({"report_id": id, "year": year})).collect::<Vec<_>>(),
     }))
 }
@@ -167,9 +161,9 @@ pub async fn plan(
     Path(id): Path<String>,
     crate::api::reports::ApiQuery(q): crate::api::reports::ApiQuery<PlanQ>,
 ) -> ApiResult<Json<Value>> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     Ok(Json(
-        plan_json(&state, &r, acc, &viewer, q.tag.as_deref()).await?,
+        plan_json(&state, &ctx, &viewer, q.tag.as_deref()).await?,
     ))
 }
 
@@ -180,10 +174,10 @@ pub async fn add_goal(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<GoalDraft>,
 ) -> ApiResult<Response> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
-    let user = viewer.user()?;
-    let gid = create_goal(&state, &r, acc, user, &b).await.map_err(fail)?;
-    let plan = state.store.plan(r.id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    let (gid, changed) = state.app.create_goal(&ctx, &b).await?;
+    refresh(&state, changed);
+    let plan = state.app.plan(&ctx).await?;
     let g = plan.goals.iter().find(|g| g.id == gid);
     Ok(created(json!(g)))
 }
@@ -195,12 +189,10 @@ pub async fn put_goal(
     Path((id, gid)): Path<(String, String)>,
     ApiJson(b): ApiJson<GoalDraft>,
 ) -> ApiResult<Json<Value>> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let gid = id_of(&gid, "goal")?;
-    update_goal(&state, &r, acc, viewer.user()?, gid, &b)
-        .await
-        .map_err(fail)?;
-    let plan = state.store.plan(r.id).await?;
+    refresh(&state, state.app.update_goal(&ctx, gid, &b).await?);
+    let plan = state.app.plan(&ctx).await?;
     Ok(Json(json!(plan.goals.iter().find(|g| g.id == gid))))
 }
 
@@ -210,11 +202,9 @@ pub async fn del_goal(
     viewer: Viewer,
     Path((id, gid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let gid = id_of(&gid, "goal")?;
-    delete_goal(&state, &r, acc, viewer.user()?, gid)
-        .await
-        .map_err(fail)?;
+    refresh(&state, state.app.delete_goal(&ctx, gid).await?);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -225,12 +215,11 @@ pub async fn add_action(
     Path((id, gid)): Path<(String, String)>,
     ApiJson(b): ApiJson<ActionDraft>,
 ) -> ApiResult<Response> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let gid = id_of(&gid, "goal")?;
-    let aid = create_action(&state, &r, acc, viewer.user()?, gid, &b)
-        .await
-        .map_err(fail)?;
-    let plan = state.store.plan(r.id).await?;
+    let (aid, changed) = state.app.create_action(&ctx, gid, &b).await?;
+    refresh(&state, changed);
+    let plan = state.app.plan(&ctx).await?;
     Ok(created(json!(plan.actions.iter().find(|a| a.id == aid))))
 }
 
@@ -241,12 +230,10 @@ pub async fn put_action(
     Path((id, aid)): Path<(String, String)>,
     ApiJson(b): ApiJson<ActionDraft>,
 ) -> ApiResult<Json<Value>> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let aid = id_of(&aid, "action")?;
-    update_action(&state, &r, acc, viewer.user()?, aid, &b)
-        .await
-        .map_err(fail)?;
-    let plan = state.store.plan(r.id).await?;
+    refresh(&state, state.app.update_action(&ctx, aid, &b).await?);
+    let plan = state.app.plan(&ctx).await?;
     Ok(Json(json!(plan.actions.iter().find(|a| a.id == aid))))
 }
 
@@ -256,11 +243,9 @@ pub async fn del_action(
     viewer: Viewer,
     Path((id, aid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let aid = id_of(&aid, "action")?;
-    delete_action(&state, &r, acc, viewer.user()?, aid)
-        .await
-        .map_err(fail)?;
+    refresh(&state, state.app.delete_action(&ctx, aid).await?);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -271,16 +256,17 @@ pub async fn put_progress(
     Path((id, aid, year)): Path<(String, String, String)>,
     ApiJson(b): ApiJson<ProgressDraft>,
 ) -> ApiResult<Json<Value>> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let aid = id_of(&aid, "action")?;
     let year: i64 = year
         .trim()
         .parse()
         .map_err(|_| AppError::bad_request(format!("'{year}' is not a year")))?;
-    record_progress(&state, &r, acc, viewer.user()?, aid, year, &b)
-        .await
-        .map_err(fail)?;
-    let plan = state.store.plan(r.id).await?;
+    refresh(
+        &state,
+        state.app.record_progress(&ctx, aid, year, &b).await?,
+    );
+    let plan = state.app.plan(&ctx).await?;
     let p = plan
         .actions
         .iter()
@@ -296,12 +282,11 @@ pub async fn add_followup(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FollowUpDraft>,
 ) -> ApiResult<Response> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
-    let fid = create_followup(&state, &r, acc, viewer.user()?, &b)
-        .await
-        .map_err(fail)?;
-    let plan = state.store.plan(r.id).await?;
-    let s = followup_statuses(&state, &r, &plan, viewer.lang.code()).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    let (fid, changed) = state.app.create_followup(&ctx, &b).await?;
+    refresh(&state, changed);
+    let plan = state.app.plan(&ctx).await?;
+    let s = followup_statuses(&state, &ctx.report, &plan, viewer.lang.code()).await?;
     Ok(created(json!(s.iter().find(|f| f.followup.id == fid))))
 }
 
@@ -312,13 +297,11 @@ pub async fn put_followup(
     Path((id, fid)): Path<(String, String)>,
     ApiJson(b): ApiJson<FollowUpDraft>,
 ) -> ApiResult<Json<Value>> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let fid = id_of(&fid, "follow-up")?;
-    update_followup(&state, &r, acc, viewer.user()?, fid, &b)
-        .await
-        .map_err(fail)?;
-    let plan = state.store.plan(r.id).await?;
-    let s = followup_statuses(&state, &r, &plan, viewer.lang.code()).await?;
+    refresh(&state, state.app.update_followup(&ctx, fid, &b).await?);
+    let plan = state.app.plan(&ctx).await?;
+    let s = followup_statuses(&state, &ctx.report, &plan, viewer.lang.code()).await?;
     Ok(Json(json!(s.iter().find(|f| f.followup.id == fid))))
 }
 
@@ -328,11 +311,9 @@ pub async fn del_followup(
     viewer: Viewer,
     Path((id, fid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let fid = id_of(&fid, "follow-up")?;
-    delete_followup(&state, &r, acc, viewer.user()?, fid)
-        .await
-        .map_err(fail)?;
+    refresh(&state, state.app.delete_followup(&ctx, fid).await?);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -350,9 +331,9 @@ pub async fn progress(
     Path(id): Path<String>,
     crate::api::reports::ApiQuery(q): crate::api::reports::ApiQuery<YearQ>,
 ) -> ApiResult<Json<Value>> {
-    let (r, _) = load_report(&state, &viewer, &id).await?;
-    let plan = state.store.plan(r.id).await?;
-    let status_of = |a: &hyte_store::plan::PlanAction| a.progress_in(q.year).map(|p| p.status);
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    let plan = state.app.plan(&ctx).await?;
+    let status_of = |a: &PlanAction| a.progress_in(q.year).map(|p| p.status);
     let goals: Vec<Value> = plan
         .goals
         .iter()
@@ -397,22 +378,22 @@ pub async fn yearly(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<YearlyBody>,
 ) -> ApiResult<Response> {
-    let (r, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
-    let y = generate_yearly(&state, &r, acc, viewer.user()?, b.year, &tr)
-        .await
-        .map_err(fail)?;
-    let sections = state.store.sections(y.id).await?;
+    let yid = generate_yearly(&state, &ctx, b.year, &tr).await?;
+    // The new report belongs to the term report's organisation: the caller reads it.
+    let yctx = state.app.load_report(&ctx.actor, yid).await?;
+    let sections = state.app.sections(&yctx).await?;
     let proposals = state
-        .store
-        .observations(y.id)
+        .app
+        .observations(&yctx)
         .await?
         .into_iter()
         .filter(|o| o.status == "proposed")
         .count();
     Ok(created(json!({
-        "report": y,
-        "term_report_id": r.id,
+        "report": yctx.report,
+        "term_report_id": ctx.report.id,
         "sections": sections.iter().map(|s| json!({"id": s.id, "heading": s.heading, "body": s.body, "revision": s.revision})).collect::<Vec<_>>(),
         "proposed_observations": proposals,
     })))

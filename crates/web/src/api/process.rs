@@ -1,26 +1,27 @@
 //! The process through the JSON API: a report's phases and tasks, the working group
-//! and its invitations, the audit log and the welfare region's overview. Same rules
-//! as the pages (`pages::process` holds them).
+//! and its invitations, the audit log and the welfare region's overview. The rules
+//! are the application layer's (`hyte_app::process`), the same the pages use.
 
 use super::reports::ApiJson;
 use super::{ApiError, ApiResult};
 use crate::api::reports::double;
-use crate::auth::{readable_org, Viewer};
+use crate::auth::Viewer;
 use crate::i18n::Tr;
 use crate::pages::process::{
-    accept, add_task, audit_filter, change_member, change_task, invitation_link, invite,
-    managed_org, move_task, process_view, region_overview, region_shared, remove_task, revoke,
-    task_of, AuditQuery, ProcessView, TaskInput, AUDIT_PAGE_SIZE,
+    audit_filter, gone, invitation_id, invitation_link, managed_org, member_id, org_key,
+    process_view, region_members, region_shared, task_of, AuditQuery, ProcessView,
 };
-use crate::pages::report_data::load_report;
-use crate::{AppError, AppState};
+use crate::pages::report_data::report_ctx;
+use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use hyte_store::process::Invitation;
-use hyte_store::users::User;
+use hyte_app::model::process::Invitation;
+use hyte_app::model::users::User;
+use hyte_app::process::{Joining, MemberChange, NewInvitation, TaskInput, AUDIT_PAGE_SIZE};
+use hyte_app::{AppError as UseCaseError, Refusal, ReportCtx};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -65,22 +66,33 @@ pub async fn tasks(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let (report, acc) = load_report(&state, &viewer, &id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
-    let v = process_view(&state, &report, Some(acc), viewer.user.as_ref(), &tr).await?;
+    let v = process_view(state.app.process(&ctx).await?, &tr);
     Ok(Json(process_json(&v)))
 }
 
-async fn task_json(state: &AppState, viewer: &Viewer, id: &str, tid: i64) -> ApiResult<Value> {
-    let (report, acc) = load_report(state, viewer, id).await?;
+/// One task as the task list shows it (after a change, with its real status).
+async fn task_json(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &ReportCtx,
+    tid: i64,
+) -> ApiResult<Value> {
     let tr = Tr::new(viewer.lang);
-    let v = process_view(state, &report, Some(acc), viewer.user.as_ref(), &tr).await?;
+    let v = process_view(state.app.process(ctx).await?, &tr);
     v.phases
         .iter()
         .flat_map(|p| p.tasks.iter())
         .find(|t| t.id == tid)
         .map(|t| json!(t))
-        .ok_or_else(|| AppError::not_found(format!("no task {tid}")).into())
+        .ok_or_else(|| {
+            UseCaseError::NotFound(
+                Refusal::new("proc-err-no-task", format!("no task {tid} in this report"))
+                    .arg("id", tid),
+            )
+            .into()
+        })
 }
 
 /// Body of `POST /reports/{id}/tasks`.
@@ -95,29 +107,20 @@ pub struct NewTask {
     due_date: Option<String>,
 }
 
-/// `POST /api/v1/reports/{id}/tasks`: adds a task (coordinators).
+/// `POST /api/v1/reports/{id}/tasks`: adds a task (coordinators), with its owner and
+/// due date if given (a refused owner or date adds nothing).
 pub async fn create_task(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewTask>,
 ) -> ApiResult<Response> {
-    let (report, acc) = load_report(&state, &viewer, &id).await?;
-    let user = viewer.user()?.clone();
-    let t = add_task(&state, &report, acc, &user, b.phase, &b.title).await?;
-    if b.owner_id.is_some() || b.due_date.is_some() {
-        let input = TaskInput {
-            owner_id: b.owner_id.map(Some),
-            due_date: b.due_date.map(Some),
-            ..Default::default()
-        };
-        if let Err(e) = change_task(&state, &report, acc, &user, &t, input).await {
-            // Nothing half-made: a refused owner or date takes the new task back.
-            state.store.remove_task(t.id).await?;
-            return Err(e.into());
-        }
-    }
-    let v = task_json(&state, &viewer, &id, t.id).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    let (t, _) = state
+        .app
+        .add_task(&ctx, b.phase, &b.title, b.owner_id, b.due_date.as_deref())
+        .await?;
+    let v = task_json(&state, &viewer, &ctx, t.id).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
@@ -145,11 +148,10 @@ pub async fn patch_task(
     Path((id, tid)): Path<(String, String)>,
     ApiJson(b): ApiJson<PatchTask>,
 ) -> ApiResult<Json<Value>> {
-    let (report, acc) = load_report(&state, &viewer, &id).await?;
-    let user = viewer.user()?.clone();
-    let task = task_of(&state, &report, &tid).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    let task = task_of(&state, &ctx, &tid).await?;
     if let Some(d) = &b.direction {
-        move_task(&state, &report, acc, &user, &task, d).await?;
+        state.app.move_task(&ctx, &task, d).await?;
     }
     let input = TaskInput {
         title: b.title.map(|t| t.unwrap_or_default()),
@@ -157,14 +159,10 @@ pub async fn patch_task(
         due_date: b.due_date,
         status: b.status,
     };
-    let any = input.title.is_some()
-        || input.owner_id.is_some()
-        || input.due_date.is_some()
-        || input.status.is_some();
-    if any {
-        change_task(&state, &report, acc, &user, &task, input).await?;
+    if !input.is_empty() {
+        state.app.update_task(&ctx, &task, &input).await?;
     }
-    Ok(Json(task_json(&state, &viewer, &id, task.id).await?))
+    Ok(Json(task_json(&state, &viewer, &ctx, task.id).await?))
 }
 
 /// `DELETE /api/v1/reports/{id}/tasks/{tid}` (coordinators).
@@ -173,10 +171,9 @@ pub async fn delete_task(
     viewer: Viewer,
     Path((id, tid)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (report, acc) = load_report(&state, &viewer, &id).await?;
-    let user = viewer.user()?.clone();
-    let task = task_of(&state, &report, &tid).await?;
-    remove_task(&state, &report, acc, &user, &task).await?;
+    let ctx = report_ctx(&state, &viewer, &id).await?;
+    let task = task_of(&state, &ctx, &tid).await?;
+    state.app.remove_task(&ctx, &task).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -202,8 +199,8 @@ pub async fn members(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let region = managed_org(&state, &viewer, &org).await?;
-    let users = state.store.users_of(&region.key).await?;
+    let g = managed_org(&state, &viewer, &org).await?;
+    let users = state.app.members(&g).await?;
     let items: Vec<Value> = users.iter().map(member_json).collect();
     Ok(Json(json!({ "count": items.len(), "items": items })))
 }
@@ -225,16 +222,15 @@ pub async fn patch_member(
     Path((org, uid)): Path<(String, String)>,
     ApiJson(b): ApiJson<PatchMember>,
 ) -> ApiResult<Json<Value>> {
-    let region = managed_org(&state, &viewer, &org).await?;
-    let u = change_member(
-        &state,
-        &region,
-        viewer.user()?,
-        &uid,
-        b.role.as_deref(),
-        b.sector.as_ref().map(|s| s.as_deref()),
-    )
-    .await?;
+    let g = managed_org(&state, &viewer, &org).await?;
+    let change = MemberChange {
+        role: b.role,
+        sector: b.sector,
+    };
+    let u = state
+        .app
+        .change_member(&g, member_id(&uid)?, &change)
+        .await?;
     Ok(Json(member_json(&u)))
 }
 
@@ -244,8 +240,8 @@ pub async fn invitations(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let region = managed_org(&state, &viewer, &org).await?;
-    let list = state.store.invitations_of(&region.key).await?;
+    let g = managed_org(&state, &viewer, &org).await?;
+    let list = state.app.invitations(&g).await?;
     let items: Vec<Value> = list.iter().map(invitation_json).collect();
     Ok(Json(json!({ "count": items.len(), "items": items })))
 }
@@ -253,7 +249,7 @@ pub async fn invitations(
 /// Body of `POST /organisations/{org}/invitations`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewInvitation {
+pub struct NewInvitationBody {
     email: String,
     role: String,
     #[serde(default)]
@@ -267,18 +263,15 @@ pub async fn create_invitation(
     viewer: Viewer,
     headers: HeaderMap,
     Path(org): Path<String>,
-    ApiJson(b): ApiJson<NewInvitation>,
+    ApiJson(b): ApiJson<NewInvitationBody>,
 ) -> ApiResult<Response> {
-    let region = managed_org(&state, &viewer, &org).await?;
-    let (inv, token) = invite(
-        &state,
-        &region,
-        viewer.user()?,
-        &b.email,
-        &b.role,
-        b.sector.as_deref(),
-    )
-    .await?;
+    let g = managed_org(&state, &viewer, &org).await?;
+    let input = NewInvitation {
+        email: b.email,
+        role: b.role,
+        sector: b.sector,
+    };
+    let (inv, token) = state.app.invite(&g, &input).await?;
     let mut v = invitation_json(&inv);
     v["token"] = json!(token);
     v["link"] = json!(invitation_link(&state, &headers, &token));
@@ -291,8 +284,11 @@ pub async fn delete_invitation(
     viewer: Viewer,
     Path((org, iid)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let region = managed_org(&state, &viewer, &org).await?;
-    let inv = revoke(&state, &region, viewer.user()?, &iid).await?;
+    let g = managed_org(&state, &viewer, &org).await?;
+    let inv = state
+        .app
+        .revoke_invitation(&g, invitation_id(&iid)?)
+        .await?;
     Ok(Json(invitation_json(&inv)))
 }
 
@@ -305,35 +301,20 @@ pub struct AcceptBody {
 }
 
 /// `POST /api/v1/invitations/{token}/accept`: creates the invitee's account (no
-/// sign-in needed: the token is the credential).
+/// sign-in needed: the token is the credential). 404 for an unknown link, 410 for a
+/// used, revoked or expired one.
 pub async fn accept_invitation(
     State(state): State<AppState>,
-    viewer: Viewer,
     Path(token): Path<String>,
     ApiJson(b): ApiJson<AcceptBody>,
 ) -> Result<Response, ApiError> {
-    let tr = Tr::new(viewer.lang);
-    match state.store.invitation_by_token(&token).await? {
-        None => {
-            return Err(AppError::not_found(
-                "this invitation link is not valid; ask your coordinator for a new one",
-            )
-            .into())
-        }
-        Some(i) if i.state() != "pending" => {
-            return Err(AppError {
-                status: StatusCode::GONE,
-                message: format!(
-                "this invitation link cannot be used: it is {}; ask your coordinator for a new one",
-                i.state()
-            ),
-                json: true,
-            }
-            .into())
-        }
-        Some(_) => {}
-    }
-    let u = accept(&state, &token, &b.name, &b.password, &b.password, &tr).await?;
+    state.app.usable_invitation(&token).await.map_err(gone)?;
+    let joining = Joining {
+        name: b.name,
+        repeat: b.password.clone(),
+        password: b.password,
+    };
+    let u = state.app.accept_invitation(&token, &joining).await?;
     let mut v = member_json(&u);
     v["org"] = json!(u.org.map(|k| k.to_string()));
     Ok((StatusCode::CREATED, Json(v)).into_response())
@@ -346,20 +327,12 @@ pub async fn audit(
     Path(org): Path<String>,
     crate::api::reports::ApiQuery(q): crate::api::reports::ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
-    let region = managed_org(&state, &viewer, &org).await?;
+    let g = managed_org(&state, &viewer, &org).await?;
     let (f, page) = audit_filter(&q)?;
-    let (entries, more) = state
-        .store
-        .audit_page(
-            &region.key,
-            &f,
-            (page - 1) * AUDIT_PAGE_SIZE,
-            AUDIT_PAGE_SIZE,
-        )
-        .await?;
+    let log = state.app.audit_log(&g, &f, page).await?;
     Ok(Json(json!({
-        "page": page, "page_size": AUDIT_PAGE_SIZE, "more": more,
-        "count": entries.len(), "items": entries,
+        "page": log.page, "page_size": AUDIT_PAGE_SIZE, "more": log.more,
+        "count": log.entries.len(), "items": log.entries,
     })))
 }
 
@@ -370,12 +343,14 @@ pub async fn region(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let region = readable_org(&state, &viewer, &org).await?;
+    let key = org_key(&org)?;
+    let actor = crate::auth::actor(&viewer)?;
+    let o = state.app.region_overview(&actor, &key).await?;
     let tr = Tr::new(viewer.lang);
-    let members = region_overview(&state, &region, &tr).await?;
-    let shared = region_shared(&state, &members, &tr).await?;
+    let members = region_members(&o, &tr);
+    let shared = region_shared(&o, &members, &tr);
     Ok(Json(json!({
-        "region": region.key.to_string(), "count": members.len(), "members": members,
+        "region": o.region.key.to_string(), "count": members.len(), "members": members,
         "shared": shared,
     })))
 }

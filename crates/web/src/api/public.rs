@@ -56,12 +56,12 @@ pub async fn list(
     let key: RegionKey = org
         .parse()
         .map_err(|_| AppError::not_found(format!("no organisation {org}")))?;
-    if state.store.region(&key).await?.is_none() {
+    if state.app.region(&key).await?.is_none() {
         return Err(AppError::not_found(format!("no organisation {org}")).into());
     }
     let page = number(&p.page, "page", 1, 100_000)?;
     let per_page = number(&p.per_page, "per_page", 20, 100)?;
-    let ids = state.store.published_report_ids(&key).await?;
+    let ids = state.app.published_report_ids(&key).await?;
     let total = ids.len() as i64;
     let mut items = vec![];
     for id in ids
@@ -69,10 +69,9 @@ pub async fn list(
         .skip(((page - 1) * per_page) as usize)
         .take(per_page as usize)
     {
-        let Some(r) = state.store.report(*id).await? else {
+        let Some((r, pb)) = state.app.published_report(*id).await? else {
             continue;
         };
-        let pb = state.store.publication(*id).await?;
         items.push(serde_json::json!({
             "id": r.id,
             "title": r.title,

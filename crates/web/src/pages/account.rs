@@ -2,9 +2,10 @@
 
 use super::render;
 use crate::auth::{
-    check_new_password, constant_time_eq, hash_password, random_token, verify_password, Viewer,
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+    actor, constant_time_eq, random_token, Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
+use crate::i18n::Tr;
+use crate::pages::process::render_refusable;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
+use hyte_app::accounts::{SignIn, SignInRules};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -101,76 +103,41 @@ pub async fn login(
             "the sign-in form has expired; reload the page and try again",
         ));
     }
-    let email = f.email.trim().to_lowercase();
-    let ip_subject = format!("ip:{}", addr.ip());
-    let mail_subject = format!("email:{email}");
-    let window = state.config.login_window_secs;
-    let max = state.config.login_max_failures;
-    if state
-        .store
-        .recent_failed_logins(&mail_subject, window)
-        .await?
-        >= max
-        || state
-            .store
-            .recent_failed_logins(&ip_subject, window)
-            .await?
-            >= max * 4
-    {
-        return Err(AppError::too_many(viewer_t(&viewer, "login-rate-limited")));
-    }
-    let user = state.store.user_by_email(&email).await?;
-    let ok = match &user {
-        Some(u) => verify_password(&f.password, &u.password_hash),
-        None => {
-            // Spend the same time as a real check so that timing does not tell which
-            // e-mail addresses have accounts.
-            let _ = verify_password(&f.password, dummy_hash());
-            false
-        }
+    let rules = SignInRules {
+        max_failures: state.config.login_max_failures,
+        window_secs: state.config.login_window_secs,
+        session_ttl_secs: state.config.session_ttl_secs,
     };
-    state.store.record_login_attempt(&mail_subject, ok).await?;
-    state.store.record_login_attempt(&ip_subject, ok).await?;
-    let Some(user) = user.filter(|_| ok) else {
-        state
-            .store
-            .audit(
-                Some(&email),
-                None,
-                "login_failed",
-                "wrong e-mail or password",
-            )
-            .await?;
-        let token = random_token();
-        let tpl = LoginTpl {
-            page: Page::new(&viewer, viewer_t(&viewer, "login-title"), "/login"),
-            login_csrf: token.clone(),
-            email: f.email.clone(),
-            error: Some(viewer_t(&viewer, "login-failed")),
-            next: safe_next(Some(&f.next)),
-        };
-        let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, token));
-        let mut res = render(&tpl)?;
-        *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-        return Ok((jar, res).into_response());
-    };
-    if let Some(old) = jar.get(SESSION_COOKIE) {
-        state.store.delete_session(old.value()).await?;
-    }
-    let token = random_token();
-    state
-        .store
-        .create_session(
-            user.id,
-            &token,
-            &random_token(),
-            state.config.session_ttl_secs,
+    let outcome = state
+        .app
+        .sign_in(
+            &f.email,
+            &f.password,
+            &addr.ip().to_string(),
+            &rules,
+            jar.get(SESSION_COOKIE).map(|c| c.value()),
         )
         .await?;
-    state
-        .store
-        .audit(Some(&user.email), user.org.as_ref(), "login", "signed in")
-        .await?;
+    let (user, session) = match outcome {
+        SignIn::Welcome { user, session } => (user, session),
+        SignIn::RateLimited => {
+            return Err(AppError::too_many(viewer_t(&viewer, "login-rate-limited")))
+        }
+        SignIn::Refused => {
+            let token = random_token();
+            let tpl = LoginTpl {
+                page: Page::new(&viewer, viewer_t(&viewer, "login-title"), "/login"),
+                login_csrf: token.clone(),
+                email: f.email.clone(),
+                error: Some(viewer_t(&viewer, "login-failed")),
+                next: safe_next(Some(&f.next)),
+            };
+            let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, token));
+            let mut res = render(&tpl)?;
+            *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            return Ok((jar, res).into_response());
+        }
+    };
     let dest = match (safe_next(Some(&f.next)), &user.org) {
         (n, _) if !n.is_empty() => n,
         (_, Some(org)) => format!("/org/{org}"),
@@ -178,14 +145,8 @@ pub async fn login(
     };
     let jar =
         jar.remove(Cookie::from(LOGIN_CSRF_COOKIE))
-            .add(cookie(&state, SESSION_COOKIE, token));
+            .add(cookie(&state, SESSION_COOKIE, session));
     Ok((jar, Redirect::to(&dest)).into_response())
-}
-
-/// A valid argon2 hash of a random password, used to equalise timing.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
 }
 
 /// A form that only carries the CSRF token.
@@ -203,15 +164,10 @@ pub async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&f.csrf)?;
-    if let Some(t) = &viewer.session_token {
-        state.store.delete_session(t).await?;
-    }
-    if let Some(u) = &viewer.user {
-        state
-            .store
-            .audit(Some(&u.email), u.org.as_ref(), "logout", "signed out")
-            .await?;
-    }
+    state
+        .app
+        .sign_out(viewer.user.as_ref(), viewer.session_token.as_deref())
+        .await?;
     let jar = jar.remove(Cookie::from(SESSION_COOKIE));
     Ok((jar, Redirect::to("/")).into_response())
 }
@@ -258,50 +214,40 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&f.csrf)?;
-    let user = viewer.user()?.clone();
+    let actor = actor(&viewer)?;
     let page = Page::new(
         &viewer,
         viewer_t(&viewer, "password-title"),
         "/account/password",
     );
-    let error = if !verify_password(&f.current, &user.password_hash) {
-        Some("password-wrong-current")
-    } else if f.new != f.repeat {
-        Some("password-mismatch")
-    } else {
-        check_new_password(&f.new).err()
-    };
-    if let Some(key) = error {
-        let mut res = render(&PasswordTpl {
-            error: Some(page.t(key)),
-            page,
-            done: false,
-        })?;
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(res);
+    match state
+        .app
+        .change_password(&actor, &f.current, &f.new, &f.repeat)
+        .await
+    {
+        Ok(()) => {}
+        Err(e @ hyte_app::AppError::Invalid { .. }) => {
+            let text = e
+                .refusal()
+                .map(|r| Tr::new(viewer.lang).refusal(r))
+                .unwrap_or_default();
+            let tpl = PasswordTpl {
+                error: Some(text),
+                page,
+                done: false,
+            };
+            return render_refusable(&tpl, true);
+        }
+        Err(e) => return Err(e.into()),
     }
-    state
-        .store
-        .set_password_hash(user.id, &hash_password(&f.new)?)
+    // The change ended every session of the user; this browser gets a new one.
+    let session = state
+        .app
+        .start_session(actor.user.id, state.config.session_ttl_secs)
         .await?;
-    state
-        .store
-        .audit(
-            Some(&user.email),
-            user.org.as_ref(),
-            "password_changed",
-            "changed own password",
-        )
-        .await?;
-    let token = random_token();
-    let csrf = random_token();
-    state
-        .store
-        .create_session(user.id, &token, &csrf, state.config.session_ttl_secs)
-        .await?;
-    let jar = jar.add(cookie(&state, SESSION_COOKIE, token));
+    let jar = jar.add(cookie(&state, SESSION_COOKIE, session.token));
     let mut page = page;
-    page.csrf = csrf;
+    page.csrf = session.csrf;
     Ok((
         jar,
         render(&PasswordTpl {
@@ -338,17 +284,16 @@ async fn tokens_page(
     viewer: &Viewer,
     new_token: Option<String>,
 ) -> AppResult<Response> {
-    let user = viewer.user()?;
     let tokens = state
-        .store
-        .api_tokens_of(user.id)
+        .app
+        .tokens(&actor(viewer)?)
         .await?
         .into_iter()
-        .map(|(id, name, created_at, last)| TokenRow {
-            id,
-            name,
-            created_at,
-            last_used: last.unwrap_or_else(|| "–".into()),
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used: t.last_used.unwrap_or_else(|| "–".into()),
         })
         .collect();
     render(&TokensTpl {
@@ -381,19 +326,9 @@ pub async fn create_token(
     Form(f): Form<TokenForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&f.csrf)?;
-    let user = viewer.user()?;
-    let name = f.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::unprocessable(viewer_t(
-            &viewer,
-            "tokens-name-required",
-        )));
-    }
-    let token = format!("hyte_{}", random_token());
-    state.store.create_api_token(user.id, &token, name).await?;
-    state
-        .store
-        .audit(Some(&user.email), user.org.as_ref(), "token_created", name)
+    let (_, token) = state
+        .app
+        .create_token(&actor(&viewer)?, &f.name, None)
         .await?;
     tokens_page(&state, &viewer, Some(token)).await
 }
@@ -406,18 +341,6 @@ pub async fn delete_token(
     Form(f): Form<CsrfForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&f.csrf)?;
-    let user = viewer.user()?;
-    if !state.store.delete_api_token(user.id, id).await? {
-        return Err(AppError::not_found("no such token"));
-    }
-    state
-        .store
-        .audit(
-            Some(&user.email),
-            user.org.as_ref(),
-            "token_revoked",
-            &id.to_string(),
-        )
-        .await?;
+    state.app.revoke_token(&actor(&viewer)?, id).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }

@@ -2,24 +2,27 @@
 //! kunnan vuosittainen neuvottelu): joint goals and their follow-up, needs for
 //! support, participants and date. Either side's coordinator records it; both read it.
 //!
-//! The permission rules and writes here are shared with `api::coefficient`.
+//! The rules and the changes are the application layer's (`hyte_app::dialogue`),
+//! shared with `api::coefficient`; this module reads forms and renders pages.
 
+use super::coefficient::parse_org;
+use super::process::{render_refusable, DoneQuery};
 use super::render;
-use crate::auth::{readable_org, Viewer};
+use crate::auth::{actor, Viewer};
 use crate::i18n::Tr;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use hyte_domain::{RegionCategory, RegionKey, Role};
-use hyte_store::dialogue::{Dialogue, DialogueInput, Goal, GOAL_STATUSES};
-use hyte_store::orgs::Region;
-use hyte_store::users::User;
-use serde::Deserialize;
+use hyte_app::model::dialogue::{Dialogue, DialogueInput, Goal, GOAL_STATUSES};
+use hyte_app::model::orgs::Region;
+use hyte_domain::{RegionCategory, RegionKey};
+
+pub use hyte_app::dialogue::{can_create_here, dialogue_access, may_record, DialogueAccess};
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -27,208 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{org}/dialogue", get(list_page).post(create_form))
         .route("/org/{org}/dialogue/new", get(new_page))
         .route("/org/{org}/dialogue/{id}", get(edit_page).post(update_form))
-}
-
-/// What a user may do with a dialogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DialogueAccess {
-    /// Read only (a party's member below coordinator).
-    Read,
-    /// Read and edit (a party's coordinator, or an admin).
-    Edit,
-}
-
-fn is_party(user: &User, municipality: &str, welfare_region: &str) -> bool {
-    user.org
-        .as_ref()
-        .is_some_and(|o| o.to_string() == municipality || o.to_string() == welfare_region)
-}
-
-/// The user's access to a dialogue; `None` when the user's organisation is not a party.
-pub fn dialogue_access(user: &User, d: &Dialogue) -> Option<DialogueAccess> {
-    if user.role == Role::Admin {
-        return Some(DialogueAccess::Edit);
-    }
-    if !is_party(user, &d.municipality, &d.welfare_region) {
-        return None;
-    }
-    Some(if user.role.at_least(Role::Coordinator) {
-        DialogueAccess::Edit
-    } else {
-        DialogueAccess::Read
-    })
-}
-
-/// Whether the user may record a dialogue between these two.
-pub fn may_record(user: &User, municipality: &Region, welfare_region: &RegionKey) -> bool {
-    user.role == Role::Admin
-        || (user.role.at_least(Role::Coordinator)
-            && is_party(
-                user,
-                &municipality.key.to_string(),
-                &welfare_region.to_string(),
-            ))
-}
-
-/// Loads a dialogue the viewer may read: 404 unknown, 403 foreign.
-pub async fn load(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> AppResult<(Dialogue, DialogueAccess)> {
-    let user = viewer.user()?;
-    let d = state
-        .store
-        .dialogue(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no dialogue {id}")))?;
-    let acc = dialogue_access(user, &d).ok_or_else(|| {
-        AppError::forbidden("only the municipality and its welfare region read this dialogue")
-    })?;
-    Ok((d, acc))
-}
-
-/// Resolves the municipality of a new dialogue: the organisation itself, or for a
-/// welfare region one of its member municipalities. Returns (municipality, region).
-pub async fn parties(
-    state: &AppState,
-    org: &Region,
-    municipality: Option<&str>,
-) -> AppResult<(Region, RegionKey)> {
-    match org.key.category() {
-        RegionCategory::Kunta => {
-            let wr = org.welfare_region.clone().ok_or_else(|| {
-                AppError::unprocessable(format!("{} belongs to no welfare region", org.key))
-            })?;
-            Ok((org.clone(), wr))
-        }
-        RegionCategory::Hyvinvointialue => {
-            let m = municipality
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .ok_or_else(|| {
-                    AppError::unprocessable("choose the municipality of the dialogue")
-                })?;
-            let key: RegionKey = m
-                .parse()
-                .map_err(|e: hyte_domain::RegionKeyError| AppError::unprocessable(e.to_string()))?;
-            let region = state
-                .store
-                .region(&key)
-                .await?
-                .filter(|r| r.welfare_region.as_ref() == Some(&org.key) && r.is_current())
-                .ok_or_else(|| {
-                    AppError::unprocessable(format!("{key} is not a municipality of {}", org.key))
-                })?;
-            Ok((region, org.key.clone()))
-        }
-        _ => Err(AppError::not_found(format!("{} has no dialogues", org.key))),
-    }
-}
-
-/// Records a dialogue with an audit entry on both parties.
-pub async fn create(
-    state: &AppState,
-    user: &User,
-    municipality: &Region,
-    welfare_region: &RegionKey,
-    input: DialogueInput,
-) -> AppResult<i64> {
-    if !may_record(user, municipality, welfare_region) {
-        return Err(AppError::forbidden(
-            "only coordinators of the municipality or its welfare region record the dialogue",
-        ));
-    }
-    let year = input.year;
-    let id = state
-        .store
-        .create_dialogue(&municipality.key, welfare_region, input, &user.email)
-        .await?;
-    audit_both(
-        state,
-        user,
-        &municipality.key,
-        welfare_region,
-        "dialogue_create",
-        &format!("dialogue {id} for {year}"),
-    )
-    .await?;
-    Ok(id)
-}
-
-/// Updates a dialogue the user may edit, with an audit entry on both parties.
-pub async fn update(
-    state: &AppState,
-    user: &User,
-    d: &Dialogue,
-    input: DialogueInput,
-) -> AppResult<()> {
-    if dialogue_access(user, d) != Some(DialogueAccess::Edit) {
-        return Err(AppError::forbidden(
-            "only coordinators of the parties edit the dialogue",
-        ));
-    }
-    state
-        .store
-        .update_dialogue(d.id, input, &user.email)
-        .await?;
-    let (m, w) = keys(d)?;
-    audit_both(
-        state,
-        user,
-        &m,
-        &w,
-        "dialogue_update",
-        &format!("dialogue {}", d.id),
-    )
-    .await
-}
-
-/// Deletes a dialogue the user may edit, with an audit entry on both parties.
-pub async fn delete(state: &AppState, user: &User, d: &Dialogue) -> AppResult<()> {
-    if dialogue_access(user, d) != Some(DialogueAccess::Edit) {
-        return Err(AppError::forbidden(
-            "only coordinators of the parties delete the dialogue",
-        ));
-    }
-    state.store.delete_dialogue(d.id).await?;
-    let (m, w) = keys(d)?;
-    audit_both(
-        state,
-        user,
-        &m,
-        &w,
-        "dialogue_delete",
-        &format!("dialogue {} of {}", d.id, d.year),
-    )
-    .await
-}
-
-fn keys(d: &Dialogue) -> AppResult<(RegionKey, RegionKey)> {
-    let p = |s: &str| s.parse::<RegionKey>().map_err(AppError::internal);
-    Ok((p(&d.municipality)?, p(&d.welfare_region)?))
-}
-
-async fn audit_both(
-    state: &AppState,
-    user: &User,
-    m: &RegionKey,
-    w: &RegionKey,
-    action: &str,
-    detail: &str,
-) -> AppResult<()> {
-    for org in [m, w] {
-        state
-            .store
-            .audit(
-                Some(&user.email),
-                Some(org),
-                action,
-                &format!("{detail} ({m} – {w})"),
-            )
-            .await?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -304,40 +105,20 @@ struct FormTpl {
     meta: Option<String>,
 }
 
+/// An organisation's name in `lang` (the key itself for one Hyte does not know).
 async fn name_of(state: &AppState, key: &str, lang: &str) -> AppResult<String> {
-    Ok(match key.parse::<RegionKey>() {
-        Ok(k) => state
-            .store
-            .region(&k)
-            .await?
-            .map(|r| r.name(lang).to_string())
-            .unwrap_or_else(|| key.to_string()),
-        Err(_) => key.to_string(),
-    })
+    let Ok(k) = key.parse::<RegionKey>() else {
+        return Ok(key.to_string());
+    };
+    match state.app.organisation(&k).await {
+        Ok(r) => Ok(r.name(lang).to_string()),
+        Err(hyte_app::AppError::NotFound(_)) => Ok(key.to_string()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn login(org: &str) -> Response {
     Redirect::to(&format!("/login?next=/org/{org}/dialogue")).into_response()
-}
-
-fn can_create_here(user: &User, org: &Region) -> bool {
-    user.role == Role::Admin
-        || (user.role.at_least(Role::Coordinator)
-            && match org.key.category() {
-                RegionCategory::Kunta => {
-                    user.org.as_ref() == Some(&org.key)
-                        || (user.org.is_some() && user.org == org.welfare_region)
-                }
-                RegionCategory::Hyvinvointialue => user.org.as_ref() == Some(&org.key),
-                _ => false,
-            })
-}
-
-/// Query of the list page.
-#[derive(Debug, Deserialize, Default)]
-pub struct DoneQuery {
-    /// `created`, `saved`.
-    pub done: Option<String>,
 }
 
 /// `GET /org/{org}/dialogue`: the organisation's dialogues.
@@ -351,17 +132,12 @@ pub async fn list_page(
     if viewer.user.is_none() {
         return Ok(login(&org));
     }
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?;
+    let actor = actor(&viewer)?;
+    let (region, list) = state.app.dialogues(&actor, &parse_org(&org)?).await?;
     let tr = Tr::new(viewer.lang);
     let lang = viewer.lang.code();
     let mut rows = Vec::new();
-    for d in state.store.dialogues_of(&region.key).await? {
-        // A welfare region's coordinator reading one municipality sees only what
-        // that municipality is a party of, which dialogues_of already ensures.
-        if dialogue_access(user, &d).is_none() {
-            continue;
-        }
+    for (d, _) in list {
         let other = if d.municipality == region.key.to_string() {
             &d.welfare_region
         } else {
@@ -399,7 +175,7 @@ pub async fn list_page(
     );
     render(&ListTpl {
         page,
-        can_create: can_create_here(user, &region),
+        can_create: can_create_here(&actor.user, &region),
         org: region,
         rows,
         message,
@@ -463,8 +239,8 @@ async fn render_form(
     let municipalities =
         if existing.is_none() && org.key.category() == RegionCategory::Hyvinvointialue {
             state
-                .store
-                .members_of(&org.key)
+                .app
+                .dialogue_municipalities(&org)
                 .await?
                 .iter()
                 .map(|m| Opt {
@@ -511,7 +287,7 @@ async fn render_form(
         )
     });
     let page = Page::new(viewer, heading.clone(), uri);
-    let mut res = render(&FormTpl {
+    let tpl = FormTpl {
         page,
         org,
         action,
@@ -526,11 +302,8 @@ async fn render_form(
         can_edit,
         meta,
         error: error.clone(),
-    })?;
-    if error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    };
+    render_refusable(&tpl, error.is_some())
 }
 
 /// `GET /org/{org}/dialogue/new`.
@@ -543,14 +316,12 @@ pub async fn new_page(
     if viewer.user.is_none() {
         return Ok(login(&org));
     }
-    let region = readable_org(&state, &viewer, &org).await?;
-    if !can_create_here(viewer.user()?, &region) {
-        return Err(AppError::forbidden(
-            "only coordinators of the municipality or its welfare region record the dialogue",
-        ));
-    }
+    let region = state
+        .app
+        .dialogue_recorder(&actor(&viewer)?, &parse_org(&org)?)
+        .await?;
     let draft = Draft {
-        year: (i64::from(time::OffsetDateTime::now_utc().year())).to_string(),
+        year: super::current_year().to_string(),
         ..Default::default()
     };
     render_form(
@@ -567,7 +338,7 @@ pub async fn new_page(
 }
 
 /// Reads the form into a draft and an input (the input's parse error, if any).
-fn read_form(f: &[(String, String)]) -> (Draft, Result<DialogueInput, String>) {
+fn read_form(f: &[(String, String)]) -> (Draft, Result<DialogueInput, ()>) {
     let get = |k: &str| {
         f.iter()
             .find(|(n, _)| n == k)
@@ -603,29 +374,32 @@ fn read_form(f: &[(String, String)]) -> (Draft, Result<DialogueInput, String>) {
             support_needs: draft.support_needs.clone(),
             goals,
         }),
-        Err(_) => Err("the year must be from 2020 to 2100".to_string()),
+        Err(_) => Err(()),
     };
     (draft, input)
 }
 
-/// A refusal in the UI language where the reason is known.
-fn refusal(tr: &Tr, message: &str) -> String {
-    let key = if message.starts_with("the year must be") {
-        "dlg-error-year"
-    } else if message.starts_with("the date must be") {
-        "dlg-error-date"
-    } else if message.starts_with("a dialogue needs at least one") {
-        "dlg-error-goal-required"
-    } else if message.starts_with("every goal with a follow-up note") {
-        "dlg-error-goal-text"
-    } else if message.starts_with("choose the municipality")
-        || message.contains("is not a municipality of")
-    {
-        "dlg-error-municipality"
-    } else {
-        return format!("{} {message}", tr.t("dlg-error-not-saved"));
-    };
-    format!("{} {}", tr.t("dlg-error-not-saved"), tr.t(key))
+/// A refused save in the UI language: "not saved" and the reason.
+fn refusal(tr: &Tr, e: &hyte_app::AppError) -> String {
+    let reason = e.refusal().map(|r| tr.refusal(r)).unwrap_or_default();
+    format!("{} {reason}", tr.t("dlg-error-not-saved"))
+}
+
+/// The refusal of a year that is not a number, as the rule words it.
+fn bad_year() -> hyte_app::AppError {
+    hyte_app::AppError::Refused(hyte_app::Refusal::new(
+        "dlg-error-year",
+        "the year must be from 2020 to 2100",
+    ))
+}
+
+/// Whether a use case refused the form's content (shown in the form), rather than
+/// the request (an error page).
+fn refused_content(e: &hyte_app::AppError) -> bool {
+    matches!(
+        e,
+        hyte_app::AppError::Refused(_) | hyte_app::AppError::Invalid { .. }
+    )
 }
 
 /// `POST /org/{org}/dialogue`: records a new dialogue.
@@ -638,38 +412,74 @@ pub async fn create_form(
     if viewer.user.is_none() {
         return Ok(login(&org));
     }
-    let csrf = f
-        .iter()
+    viewer.check_csrf(csrf_of(&f))?;
+    let actor = actor(&viewer)?;
+    let region = state
+        .app
+        .dialogue_recorder(&actor, &parse_org(&org)?)
+        .await?;
+    let (draft, input) = read_form(&f);
+    let result = match input {
+        Ok(input) => {
+            state
+                .app
+                .create_dialogue(
+                    &actor,
+                    &region.key,
+                    Some(draft.municipality.as_str()),
+                    input,
+                )
+                .await
+        }
+        Err(()) => Err(bad_year()),
+    };
+    after_save(&state, &viewer, region, None, draft, result, "created").await
+}
+
+/// The form's CSRF token (empty when it has none, which the check refuses).
+fn csrf_of(f: &[(String, String)]) -> &str {
+    f.iter()
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    viewer.check_csrf(csrf)?;
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?.clone();
-    if !can_create_here(&user, &region) {
-        return Err(AppError::forbidden(
-            "only coordinators of the municipality or its welfare region record the dialogue",
-        ));
-    }
-    let (draft, input) = read_form(&f);
-    let uri = format!("/org/{}/dialogue/new", region.key);
-    let result = async {
-        let input = input.map_err(AppError::unprocessable)?;
-        let (m, w) = parties(&state, &region, Some(draft.municipality.as_str())).await?;
-        create(&state, &user, &m, &w, input).await
-    }
-    .await;
+        .unwrap_or("")
+}
+
+/// Where a saved form goes: back to the list at the dialogue; content a use case
+/// refused re-renders the form (new or existing) with the reason.
+async fn after_save(
+    state: &AppState,
+    viewer: &Viewer,
+    region: Region,
+    existing: Option<&Dialogue>,
+    draft: Draft,
+    result: Result<Dialogue, hyte_app::AppError>,
+    done: &str,
+) -> AppResult<Response> {
     match result {
-        Ok(id) => Ok(Redirect::to(&format!(
-            "/org/{}/dialogue?done=created#dialogue-{id}",
-            region.key
+        Ok(d) => Ok(Redirect::to(&format!(
+            "/org/{}/dialogue?done={done}#dialogue-{}",
+            region.key, d.id
         ))
         .into_response()),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let msg = refusal(&Tr::new(viewer.lang), &e.message);
-            render_form(&state, &viewer, &uri, region, None, true, draft, Some(msg)).await
+        Err(e) if refused_content(&e) => {
+            let msg = refusal(&Tr::new(viewer.lang), &e);
+            let uri = match existing {
+                Some(d) => format!("/org/{}/dialogue/{}", region.key, d.id),
+                None => format!("/org/{}/dialogue/new", region.key),
+            };
+            render_form(
+                state,
+                viewer,
+                &uri,
+                region,
+                existing,
+                true,
+                draft,
+                Some(msg),
+            )
+            .await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -685,15 +495,8 @@ async fn org_and_dialogue(
     id: &str,
 ) -> AppResult<(Region, Dialogue, DialogueAccess)> {
     let id = parse_id(id)?;
-    let region = readable_org(state, viewer, org).await?;
-    let (d, acc) = load(state, viewer, id).await?;
-    if !d.involves(&region.key) {
-        return Err(AppError::not_found(format!(
-            "{} has no dialogue {id}",
-            region.key
-        )));
-    }
-    Ok((region, d, acc))
+    let key = parse_org(org)?;
+    Ok(state.app.dialogue_of(&actor(viewer)?, &key, id).await?)
 }
 
 /// `GET /org/{org}/dialogue/{id}`: the dialogue, as a form for its coordinators.
@@ -738,41 +541,17 @@ pub async fn update_form(
     if viewer.user.is_none() {
         return Ok(login(&org));
     }
-    let csrf = f
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    viewer.check_csrf(csrf)?;
+    viewer.check_csrf(csrf_of(&f))?;
     let (region, d, _) = org_and_dialogue(&state, &viewer, &org, &id).await?;
-    let user = viewer.user()?.clone();
     let (draft, input) = read_form(&f);
-    let result = async {
-        let input = input.map_err(AppError::unprocessable)?;
-        update(&state, &user, &d, input).await
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/org/{}/dialogue?done=saved#dialogue-{}",
-            region.key, d.id
-        ))
-        .into_response()),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let msg = refusal(&Tr::new(viewer.lang), &e.message);
-            let uri = format!("/org/{}/dialogue/{}", region.key, d.id);
-            render_form(
-                &state,
-                &viewer,
-                &uri,
-                region,
-                Some(&d),
-                true,
-                draft,
-                Some(msg),
-            )
-            .await
+    let result = match input {
+        Ok(input) => {
+            state
+                .app
+                .update_dialogue(&actor(&viewer)?, d.id, input)
+                .await
         }
-        Err(e) => Err(e),
-    }
+        Err(()) => Err(bad_year()),
+    };
+    after_save(&state, &viewer, region, Some(&d), draft, result, "saved").await
 }

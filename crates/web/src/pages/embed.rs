@@ -55,14 +55,14 @@ pub async fn embed_block(
         .parse()
         .map_err(|_| AppError::not_found(format!("no organisation {org}")))?;
     let region = state
-        .store
+        .app
         .region(&key)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no organisation {org}")))?;
     let ind: i64 = id
         .parse()
         .map_err(|_| AppError::not_found(format!("no indicator {id}")))?;
-    if state.store.indicator(IndicatorId(ind)).await?.is_none() {
+    if state.app.indicator(IndicatorId(ind)).await?.is_none() {
         return Err(AppError::not_found(format!("no indicator {ind}")));
     }
     let kind = match chart.unwrap_or("trend") {
@@ -82,7 +82,7 @@ pub async fn embed_block(
         level: None,
     };
     let b = published_block(
-        &crate::analysis::ValueSource::Live(&state.store),
+        &state.app.live_values(),
         &region,
         &block,
         tr,

@@ -21,7 +21,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use hyte_store::orgs::Region;
+use hyte_app::model::orgs::Region;
 
 /// Sends a signed-out browser to the sign-in page, coming back to `next` afterwards.
 pub fn login_redirect(next: &str) -> Response {
@@ -31,6 +31,11 @@ pub fn login_redirect(next: &str) -> Response {
 /// [`login_redirect`] back to the requested path and query.
 pub fn login_redirect_from(uri: &Uri) -> Response {
     login_redirect(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))
+}
+
+/// A positive database id from a path segment (`None` for anything else).
+pub fn parse_id(s: &str) -> Option<i64> {
+    s.trim().parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 /// The current calendar year (UTC): the default budget or score year of forms.
@@ -45,7 +50,7 @@ pub fn render<T: Template>(t: &T) -> AppResult<Response> {
 
 /// `GET /healthz`: 200 when the database answers.
 pub async fn health(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.app.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
     }
@@ -82,12 +87,17 @@ struct ErrorTpl {
 /// An error page. Rendered without the request's viewer (errors can happen before
 /// one is known), so it is in Finnish with the English message below.
 pub fn error_page(status: StatusCode, message: &str) -> Response {
+    error_page_in(status, message, Lang::Fi)
+}
+
+/// [`error_page`] in a language (a refusal translated for the request).
+pub fn error_page_in(status: StatusCode, message: &str, lang: Lang) -> Response {
     let viewer = Viewer {
         user: None,
         csrf: None,
         session_token: None,
         via_token: false,
-        lang: Lang::Fi,
+        lang,
     };
     let tpl = ErrorTpl {
         page: Page::new(&viewer, status.canonical_reason().unwrap_or("Error"), "/"),
@@ -129,7 +139,7 @@ struct HomeTpl {
 
 /// `GET /`: what Hyte is and every organisation in it.
 pub async fn home(State(state): State<AppState>, viewer: Viewer, uri: Uri) -> AppResult<Response> {
-    let orgs = state.store.organisations().await?;
+    let orgs = state.app.organisations().await?;
     let org_count = orgs
         .iter()
         .filter(|r| r.key.category() != hyte_domain::RegionCategory::Maa)

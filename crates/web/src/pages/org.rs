@@ -1,16 +1,15 @@
 //! An organisation's own workspace pages.
 
 use super::render;
-use crate::auth::{access, readable_org, Access, Viewer};
+use crate::extract::SignedIn;
 use crate::view::Page;
 use crate::{AppResult, AppState};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Redirect, Response};
-use hyte_domain::Role;
-use hyte_store::orgs::Region;
-use hyte_store::users::User;
+use axum::response::Response;
+use hyte_app::model::orgs::Region;
+use hyte_app::model::users::User;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -29,34 +28,17 @@ struct DashboardTpl {
 /// `GET /org/{org}`: the organisation's dashboard (its terms and reports).
 pub async fn dashboard(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, actor }: SignedIn,
     uri: Uri,
     Path(org): Path<String>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(Redirect::to(&format!("/login?next=/org/{org}")).into_response());
-    }
-    let region = readable_org(&state, &viewer, &org).await?;
-    let user = viewer.user()?;
-    let can_manage = matches!(
-        access(user, &region),
-        Access::Member(r) if r.at_least(Role::Coordinator)
-    );
-    let welfare_region = match &region.welfare_region {
-        Some(k) => state.store.region(k).await?,
-        None => None,
-    };
-    let members = state.store.members_of(&region.key).await?;
-    let predecessors = state.store.predecessors_of(&region.key).await?;
-    let users = if can_manage {
-        state.store.users_of(&region.key).await?
-    } else {
-        vec![]
-    };
-    let card = crate::pages::reports::reports_card(&state, &viewer, &region).await?;
+    let key = crate::pages::process::org_key(&org)?;
+    let home = state.app.org_home(&actor, &key).await?;
+    let card = crate::pages::reports::reports_card(&state, &viewer, &home.org).await?;
     let lang = viewer.lang.code();
-    let page = Page::new(&viewer, region.name(lang).to_string(), &uri.to_string());
-    let languages = region
+    let page = Page::new(&viewer, home.org.name(lang).to_string(), &uri.to_string());
+    let languages = home
+        .org
         .languages()
         .iter()
         .map(|l| page.t(&format!("lang-{l}")))
@@ -64,12 +46,12 @@ pub async fn dashboard(
         .join(", ");
     render(&DashboardTpl {
         page,
-        org: region,
-        welfare_region,
-        members,
-        predecessors,
-        users,
-        can_manage,
+        can_manage: home.access.can_decide(),
+        org: home.org,
+        welfare_region: home.welfare_region,
+        members: home.members,
+        predecessors: home.predecessors,
+        users: home.users,
         languages,
         card,
     })

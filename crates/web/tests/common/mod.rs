@@ -16,7 +16,6 @@ use hyte_web::{AppState, Config};
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// The password every test user gets unless a test chooses another.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -57,11 +56,7 @@ impl TestAppBuilder {
     /// Starts on the given database.
     pub async fn start(self, db: TestDb) -> TestApp {
         let store = db.store().await;
-        let state = AppState {
-            store: store.clone(),
-            config: Arc::new(self.config),
-            outputs: Default::default(),
-        };
+        let state = AppState::new(hyte_app::App::new(store.clone()), self.config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
@@ -204,8 +199,8 @@ impl TestApp {
         role: Role,
         password: &str,
     ) -> TestUser {
-        let user = self
-            .store
+        let mut tx = self.store.begin().await.expect("begin");
+        let user = tx
             .create_user(&NewUser {
                 email: email.to_string(),
                 name: format!("Test {role} {}", org.unwrap_or("admin")),
@@ -216,6 +211,7 @@ impl TestApp {
             })
             .await
             .unwrap_or_else(|e| panic!("creating user {email}: {e}"));
+        tx.commit().await.expect("commit");
         TestUser {
             user,
             email: email.to_string(),
@@ -277,10 +273,11 @@ impl TestApp {
     /// A personal API token for a user, made directly in the store.
     pub async fn api_token(&self, user: &TestUser) -> String {
         let token = format!("hyte_{}", hyte_web::auth::random_token());
-        self.store
-            .create_api_token(user.user.id, &token, "test")
+        let mut tx = self.store.begin().await.expect("begin");
+        tx.create_api_token(user.user.id, &token, "test")
             .await
             .expect("create API token");
+        tx.commit().await.expect("commit");
         token
     }
 }
@@ -462,4 +459,19 @@ pub fn definition(id: i64, title: &str, polarity: &str) -> hyte_store::indicator
         source: "test".into(),
         updated_at: String::new(),
     }
+}
+
+/// A report written directly into the store, as a fixture (no user, no audit).
+pub async fn store_report(
+    store: &Store,
+    new: &hyte_store::reports::NewReport,
+    template: &[hyte_domain::report::TemplateSection],
+) -> hyte_store::reports::Report {
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .create_report(new, template, "fi")
+        .await
+        .expect("create report");
+    tx.commit().await.expect("commit");
+    store.report(id).await.expect("read").expect("report")
 }

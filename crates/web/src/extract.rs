@@ -1,0 +1,159 @@
+//! Extractors for what every handler repeated: a signed-in user (pages: a redirect
+//! to the sign-in page; API: 401 JSON), an authorised report context from the path's
+//! `{id}`, and a form with its CSRF check (repeated keys kept).
+
+use crate::auth::{actor, Viewer};
+use crate::i18n::Tr;
+use crate::pages::reports::FormData;
+use crate::{AppError, AppState};
+use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use hyte_app::{Actor, ReportCtx};
+use std::collections::HashMap;
+
+/// A signed-in browser (pages). Signed out: a redirect to the sign-in page that
+/// comes back to the requested address.
+pub struct SignedIn {
+    /// The request's viewer (language, CSRF token).
+    pub viewer: Viewer,
+    /// Who acts.
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let viewer = Viewer::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match actor(&viewer) {
+            Ok(actor) => Ok(SignedIn { viewer, actor }),
+            Err(_) => Err(crate::pages::login_redirect_from(&parts.uri)),
+        }
+    }
+}
+
+/// The report named by the path's `{id}`, loaded and checked for the signed-in
+/// user (pages): 404 for an unknown report, 403 for someone outside it.
+pub struct ReportPage {
+    /// The request's viewer.
+    pub viewer: Viewer,
+    /// The report as this user may use it.
+    pub ctx: ReportCtx,
+    /// Translator in the viewer's language.
+    pub tr: Tr,
+    /// The path's other parameters (`sid`, `cid`, ...).
+    pub params: HashMap<String, String>,
+}
+
+impl ReportPage {
+    /// A numeric path parameter (404 when it is not a positive number).
+    pub fn id_param(&self, name: &str) -> Result<i64, AppError> {
+        path_id(&self.params, name)
+    }
+}
+
+fn path_id(params: &HashMap<String, String>, name: &str) -> Result<i64, AppError> {
+    let raw = params.get(name).map(String::as_str).unwrap_or_default();
+    crate::pages::parse_id(raw).ok_or_else(|| AppError::not_found(format!("no {name} '{raw}'")))
+}
+
+async fn report_of(
+    parts: &mut Parts,
+    state: &AppState,
+    actor: &Actor,
+) -> Result<(ReportCtx, HashMap<String, String>), AppError> {
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|e| AppError::bad_request(e.body_text()))?;
+    let raw = params.get("id").map(String::as_str).unwrap_or_default();
+    let id = crate::pages::parse_id(raw).ok_or_else(|| {
+        AppError::from(hyte_app::AppError::NotFound(
+            hyte_app::Refusal::new("rep-err-no-report", format!("no report {raw}")).arg("id", raw),
+        ))
+    })?;
+    let ctx = state.app.load_report(actor, id).await?;
+    Ok((ctx, params))
+}
+
+impl FromRequestParts<AppState> for ReportPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let SignedIn { viewer, actor } = SignedIn::from_request_parts(parts, state).await?;
+        let (ctx, params) = report_of(parts, state, &actor)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(ReportPage {
+            tr: Tr::new(viewer.lang),
+            viewer,
+            ctx,
+            params,
+        })
+    }
+}
+
+/// A form posted to a report's page: [`ReportPage`] plus the form, whose CSRF token
+/// has been checked (403 otherwise).
+pub struct ReportForm {
+    /// The report page's context.
+    pub page: ReportPage,
+    /// The form's fields, repeated names kept.
+    pub form: FormData,
+}
+
+impl FromRequest<AppState> for ReportForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let page = ReportPage::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = FormData(pairs);
+        page.viewer
+            .check_csrf(form.get("csrf"))
+            .map_err(IntoResponse::into_response)?;
+        Ok(ReportForm { page, form })
+    }
+}
+
+/// The report named by the path's `{id}` for an API client (401 JSON when not
+/// authenticated; every refusal as JSON).
+pub struct ApiReport {
+    /// The request's viewer.
+    pub viewer: Viewer,
+    /// The report as this client's user may use it.
+    pub ctx: ReportCtx,
+    /// The path's other parameters.
+    pub params: HashMap<String, String>,
+}
+
+impl ApiReport {
+    /// A numeric path parameter (404 when it is not a positive number).
+    pub fn id_param(&self, name: &str) -> Result<i64, AppError> {
+        path_id(&self.params, name).map_err(AppError::as_json)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiReport {
+    type Rejection = crate::api::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, crate::api::ApiError> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let actor = actor(&viewer)?;
+        let (ctx, params) = report_of(parts, state, &actor).await?;
+        Ok(ApiReport {
+            viewer,
+            ctx,
+            params,
+        })
+    }
+}
