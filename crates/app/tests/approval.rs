@@ -49,21 +49,14 @@ impl Fx {
             ],
         )
         .await;
-        let report = app
-            .create_report(
-                &actors[0],
-                &"KUNTA:016".parse().unwrap(),
-                &draft("term_report"),
-            )
-            .await
-            .unwrap();
+        let report = asikkala_report(&app, &actors[0]).await;
         let mut a = actors.into_iter();
         Fx {
             app,
             coord: a.next().unwrap(),
             editor: a.next().unwrap(),
             region: a.next().unwrap(),
-            report: report.id,
+            report,
             db,
         }
     }

@@ -85,11 +85,7 @@ impl Fx {
         )
         .await;
         db.store.put_indicator(&definition(IND)).await.unwrap();
-        let asikkala = "KUNTA:016".parse().unwrap();
-        let report = app
-            .create_report(&actors[0], &asikkala, &draft("term_report"))
-            .await
-            .unwrap();
+        let report = asikkala_report(&app, &actors[0]).await;
         let mut a = actors.into_iter();
         Fx {
             app,
@@ -97,7 +93,7 @@ impl Fx {
             editor: a.next().unwrap(),
             commenter: a.next().unwrap(),
             region: a.next().unwrap(),
-            report: report.id,
+            report,
             db,
         }
     }

@@ -57,14 +57,7 @@ impl Fx {
             ],
         )
         .await;
-        let report = app
-            .create_report(
-                &actors[0],
-                &"KUNTA:016".parse().unwrap(),
-                &draft("term_report"),
-            )
-            .await
-            .unwrap();
+        let report = asikkala_report(&app, &actors[0]).await;
         let mut a = actors.into_iter();
         Fx {
             app,
@@ -73,7 +66,7 @@ impl Fx {
             commenter: a.next().unwrap(),
             region: a.next().unwrap(),
             outsider: a.next().unwrap(),
-            report: report.id,
+            report,
             db,
         }
     }

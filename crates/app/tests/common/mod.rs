@@ -65,3 +65,15 @@ pub async fn audit_count(store: &Store) -> usize {
 pub fn key_of(e: &AppError) -> &'static str {
     e.refusal().map(|r| r.key).unwrap_or("")
 }
+
+/// A term report of Asikkala (THL's outline) started by `coordinator`; its id.
+pub async fn asikkala_report(app: &hyte_app::App, coordinator: &Actor) -> i64 {
+    app.create_report(
+        coordinator,
+        &"KUNTA:016".parse().expect("key"),
+        &draft("term_report"),
+    )
+    .await
+    .expect("a coordinator starts a report")
+    .id
+}
