@@ -39,6 +39,13 @@ pub mod model {
     };
 }
 
+/// The store itself, for the adapters' tests only (feature `test-support`): they make
+/// fixtures directly in a throwaway database.
+#[cfg(feature = "test-support")]
+pub mod testing {
+    pub use hyte_store::{DatabaseUrl, Store, StoreError, Tx};
+}
+
 pub use access::{Access, ReportCtx};
 pub use actor::Actor;
 pub use error::{AppError, AppResult, Refusal};

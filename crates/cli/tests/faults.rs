@@ -8,6 +8,8 @@
 //!   cleanly (503, generic page or JSON error, no panic) and succeed again without
 //!   restarting Hyte.
 
+use hyte_store as store_crate;
+
 #[allow(unused_macros)]
 #[path = "../../web/tests/common/db.rs"]
 mod db;

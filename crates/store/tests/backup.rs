@@ -2,6 +2,8 @@
 //! an organisation's backup holds its rows only, and a restore refuses a non-empty
 //! target, another schema version or a damaged file without changing anything.
 
+use hyte_store as store_crate;
+
 #[macro_use]
 #[path = "../../web/tests/common/db.rs"]
 mod db;

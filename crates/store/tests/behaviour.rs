@@ -1,6 +1,8 @@
 //! Store behaviour on SQLite and PostgreSQL alike (`both!` runs each test on both):
 //! the append-only audit log, user rules, and atomic, idempotent imports.
 
+use hyte_store as store_crate;
+
 #[macro_use]
 #[path = "../../web/tests/common/db.rs"]
 mod db;

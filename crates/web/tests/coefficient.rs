@@ -8,8 +8,8 @@
 mod common;
 
 use common::*;
+use hyte_app::model::coefficient::ScoreChange;
 use hyte_domain::Role;
-use hyte_store::coefficient::ScoreChange;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 

@@ -9,9 +9,9 @@
 mod common;
 
 use common::{store_report, TestApp};
+use hyte_app::model::reports::NewReport;
 use hyte_domain::report::ReportKind;
 use hyte_domain::Role;
-use hyte_store::reports::NewReport;
 use reqwest::{Method, StatusCode};
 use std::collections::BTreeMap;
 

@@ -15,6 +15,10 @@
 mod common;
 
 use common::*;
+use hyte_app::model::dialogue::{DialogueInput, Goal};
+use hyte_app::model::plan::{ActionInput, FollowUpInput, GoalInput};
+use hyte_app::model::reports::{NewReport, Selection};
+use hyte_app::model::users::NewUser;
 use hyte_domain::approval::{decide, ApprovalState, Move, MoveInput};
 use hyte_domain::plan::BudgetYear;
 use hyte_domain::report::{
@@ -22,10 +26,6 @@ use hyte_domain::report::{
     SelectionState, THL_OUTLINE_CSV,
 };
 use hyte_domain::{RegionKey, Role};
-use hyte_store::dialogue::{DialogueInput, Goal};
-use hyte_store::plan::{ActionInput, FollowUpInput, GoalInput};
-use hyte_store::reports::{NewReport, Selection};
-use hyte_store::users::NewUser;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::Method;
 use std::collections::BTreeSet;
@@ -315,7 +315,7 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
     let task = tx.add_task(r.id, 1, "Matriisi-tehtävä", by).await.unwrap();
     tx.update_task(
         task.id,
-        &hyte_store::process::TaskChange {
+        &hyte_app::model::process::TaskChange {
             owner_id: Some(Some(task_owner)),
             ..Default::default()
         },

@@ -9,9 +9,9 @@
 mod common;
 
 use common::*;
+use hyte_app::model::users::NewUser;
 use hyte_domain::report::{ObservationKind, ObservationOrigin};
 use hyte_domain::{RegionKey, Role};
-use hyte_store::users::NewUser;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -8,9 +8,9 @@
 mod common;
 
 use common::*;
+use hyte_app::model::reports::Selection;
 use hyte_domain::report::{MeasureKind, ObservationKind, ObservationOrigin, SelectionState};
 use hyte_domain::Role;
-use hyte_store::reports::Selection;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

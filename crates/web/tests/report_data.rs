@@ -8,8 +8,8 @@
 mod common;
 
 use common::*;
+use hyte_app::model::users::NewUser;
 use hyte_domain::Role;
-use hyte_store::users::NewUser;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 

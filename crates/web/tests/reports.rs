@@ -7,10 +7,10 @@
 mod common;
 
 use common::*;
+use hyte_app::model::reports::{NewReport, Report, Section};
+use hyte_app::model::users::NewUser;
 use hyte_domain::report::{parse_outline_template, uncovered_areas, ReportKind, THL_OUTLINE_CSV};
 use hyte_domain::{IndicatorId, RegionKey, Role};
-use hyte_store::reports::{NewReport, Report, Section};
-use hyte_store::users::NewUser;
 use reqwest::{Client, StatusCode};
 
 const CHILDREN: &str = "Lapset ja lapsiperheet";

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+use hyte_store as store_crate;
+
 #[macro_use]
 #[path = "../../../web/tests/common/db.rs"]
 pub mod db;

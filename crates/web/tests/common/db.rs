@@ -15,7 +15,10 @@
 
 #![allow(dead_code)]
 
-use hyte_store::{DatabaseUrl, Store};
+// `store_crate` is `hyte_store` in the store's own tests and `hyte_app::testing` in
+// the others (set by the module that includes this file), so that the web tests need
+// no dependency on `hyte-store`.
+use super::store_crate::{DatabaseUrl, Store};
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -94,7 +97,7 @@ pub enum Kind {
 pub struct TestDb {
     /// The engine.
     pub kind: Kind,
-    /// URL for `hyte_store::Store::connect`.
+    /// URL for `hyte_app::model::Store::connect`.
     pub url: String,
     dir: Option<tempfile::TempDir>,
     /// (maintenance URL, database name) of a database to drop on an external cluster.

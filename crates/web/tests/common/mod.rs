@@ -4,14 +4,17 @@
 
 #![allow(dead_code)]
 
+/// The store, for fixtures (see `db.rs`).
+use hyte_app::testing as store_crate;
+
 #[macro_use]
 pub mod db;
 
 pub use db::{Kind, TestDb};
 
+use hyte_app::model::users::{NewUser, User};
+use hyte_app::testing::Store;
 use hyte_domain::{RegionKey, Role};
-use hyte_store::users::{NewUser, User};
-use hyte_store::Store;
 use hyte_web::{AppState, Config};
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
@@ -432,8 +435,8 @@ pub async fn approve_by_council(app: &TestApp, token: &str, id: i64) {
 }
 
 /// A test indicator definition (percentages per population, Finnish title as given).
-pub fn definition(id: i64, title: &str, polarity: &str) -> hyte_store::indicators::Indicator {
-    use hyte_store::indicators::{Denominator, Indicator, Localized};
+pub fn definition(id: i64, title: &str, polarity: &str) -> hyte_app::model::indicators::Indicator {
+    use hyte_app::model::indicators::{Denominator, Indicator, Localized};
     Indicator {
         id: hyte_domain::IndicatorId(id),
         title: Localized {
@@ -464,9 +467,9 @@ pub fn definition(id: i64, title: &str, polarity: &str) -> hyte_store::indicator
 /// A report written directly into the store, as a fixture (no user, no audit).
 pub async fn store_report(
     store: &Store,
-    new: &hyte_store::reports::NewReport,
+    new: &hyte_app::model::reports::NewReport,
     template: &[hyte_domain::report::TemplateSection],
-) -> hyte_store::reports::Report {
+) -> hyte_app::model::reports::Report {
     let mut tx = store.begin().await.expect("begin");
     let id = tx
         .create_report(new, template, "fi")
