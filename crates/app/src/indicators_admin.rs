@@ -130,10 +130,9 @@ impl App {
     /// the system at the command line. Audited as `import` (no organisation: data
     /// concerns every one). `progress` counts data rows read, for a progress bar.
     ///
-    /// The file is stored by the store's bulk loader in its own transaction (it
-    /// streams millions of rows through a dedicated connection), so the audit entry
-    /// follows it in a second one: a failure between the two leaves the import in
-    /// the import history (`import_run`) but not in the audit log.
+    /// The store writes the file and its audit entry in one transaction (the bulk
+    /// loader streams millions of rows through a dedicated connection, so the entry
+    /// is written there, not here).
     pub async fn import_data(
         &self,
         by: Initiator<'_>,
@@ -164,14 +163,6 @@ impl App {
                 progress,
             )
             .await?;
-        let detail = format!(
-            "{}: {}",
-            file.name,
-            serde_json::to_string(&outcome).unwrap_or_default()
-        );
-        let mut tx = self.store.begin().await?;
-        tx.audit(&by.audit(None, "import", detail)).await?;
-        tx.commit().await?;
         Ok((outcome, Changed::Data))
     }
 

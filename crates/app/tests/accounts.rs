@@ -492,6 +492,10 @@ both!(
         assert_eq!((who.as_deref(), org), (Some("root@example.fi"), None));
         assert_eq!(action, "import");
         assert!(detail.starts_with("pop.csv: "), "{detail}");
+        assert!(
+            detail.contains(": 1 data rows, 1 new or changed"),
+            "{detail}"
+        );
         let runs = fx.app.import_runs(&coord, 10).await.unwrap();
         assert_eq!(runs.len(), 1);
         let reader = fx
@@ -499,5 +503,43 @@ both!(
             .await;
         let e = fx.app.import_runs(&reader, 10).await.unwrap_err();
         assert_eq!(key_of(&e), "imp-err-history-forbidden");
+    }
+);
+
+both!(
+    an_import_is_rolled_back_when_its_audit_entry_cannot_be_written,
+    |fx: Fx| async move {
+        let admin = fx.user("root@example.fi", None, Role::Admin).await;
+        sqlx::query("DROP TABLE audit_log")
+            .execute(fx.db.pool())
+            .await
+            .unwrap();
+        let file = |name: &str, bytes: &str| DataFile {
+            name: name.into(),
+            bytes: bytes.as_bytes().to_vec(),
+            source: "test".into(),
+        };
+        // Values (the bulk loader's own connection) and metadata (a transaction).
+        let csv = "indicator,region_category,region_code,region_title_fi,year,gender,value\n127,KUNTA,016,Asikkala,2012,total,8461.0\n";
+        let e = fx
+            .app
+            .import_data(Initiator::User(&admin), file("pop.csv", csv), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Internal(_)), "{e:?}");
+        assert!(fx.app.import_runs(&admin, 10).await.unwrap().is_empty());
+        assert!(fx.app.value_counts().await.unwrap().is_empty());
+        let list = format!(r#"[{{"id": {IND}, "title": {{"fi": "Uusi nimi"}}}}]"#);
+        assert!(fx
+            .app
+            .import_data(Initiator::User(&admin), file("list.json", &list), None)
+            .await
+            .is_err());
+        let ind = fx
+            .db
+            .indicator(hyte_domain::IndicatorId(IND))
+            .await
+            .unwrap();
+        assert_ne!(ind.map(|i| i.title.fi), Some("Uusi nimi".to_string()));
     }
 );

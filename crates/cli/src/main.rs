@@ -1,5 +1,6 @@
 //! `hyte`: the command line of the Hyte welfare-report system.
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use hyte::commands::{self, UserAdd};
 use hyte::sotkanet::{self, SyncOptions};
@@ -273,20 +274,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             user,
         }) => {
             let store = hyte::open_migrated(db).await?;
-            if let Some(u) = &user {
-                if store.user_by_email(u).await?.is_none() {
-                    anyhow::bail!("there is no user with e-mail {}", u.trim());
-                }
-            }
+            let app = hyte_app::App::new(store.clone());
+            let user = match &user {
+                Some(u) => Some(
+                    app.user_by_email(u)
+                        .await
+                        .map_err(commands::cli_error)?
+                        .with_context(|| format!("there is no user with e-mail {}", u.trim()))?,
+                ),
+                None => None,
+            };
             let opts = SyncOptions {
                 base_url,
                 indicators,
                 years,
                 delay: Duration::from_millis(delay_ms),
                 timeout: Duration::from_secs(timeout_secs.max(1)),
-                user_email: user,
+                user,
             };
-            let r = sotkanet::sync(&store, &opts, |line| println!("{line}")).await;
+            let r = sotkanet::sync(&app, &opts, |line| println!("{line}")).await;
             store.close().await;
             let r = r?;
             println!(

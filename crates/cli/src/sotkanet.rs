@@ -10,9 +10,12 @@
 //! exponential back-off. A 4xx answer is reported at once.
 
 use anyhow::{bail, Context};
+use hyte_app::accounts::Initiator;
+use hyte_app::indicators_admin::DataFile;
+use hyte_app::App;
 use hyte_domain::IndicatorId;
 use hyte_store::ingest::IngestOutcome;
-use hyte_store::Store;
+use hyte_store::users::User;
 use std::time::{Duration, Instant};
 
 /// Sotkanet's public REST API.
@@ -178,8 +181,8 @@ pub struct SyncOptions {
     pub delay: Duration,
     /// Time-out of one request.
     pub timeout: Duration,
-    /// Who runs the sync, for the import history.
-    pub user_email: Option<String>,
+    /// Who runs the sync, for the import history and the audit log.
+    pub user: Option<User>,
 }
 
 impl Default for SyncOptions {
@@ -190,7 +193,7 @@ impl Default for SyncOptions {
             years: None,
             delay: Duration::from_secs(1),
             timeout: Duration::from_secs(120),
-            user_email: None,
+            user: None,
         }
     }
 }
@@ -208,7 +211,7 @@ pub struct SyncReport {
 
 /// Runs a sync; `progress` receives one line per step.
 pub async fn sync(
-    store: &Store,
+    app: &App,
     opts: &SyncOptions,
     mut progress: impl FnMut(&str),
 ) -> anyhow::Result<SyncReport> {
@@ -216,13 +219,27 @@ pub async fn sync(
         bail!("name at least one indicator with --indicator ID");
     }
     let mut client = Client::new(&opts.base_url, opts.delay, opts.timeout)?;
-    let user = opts.user_email.as_deref();
     let source = format!("Sotkanet REST API 1.1 ({})", client.base);
+    // Each answer is imported as a file, by the same use case as `hyte import`: the
+    // store writes it and its audit entry together.
+    let ingest = |url: &str, bytes: Vec<u8>| {
+        let file = DataFile {
+            name: url.to_string(),
+            bytes,
+            source: source.clone(),
+        };
+        async move {
+            app.import_data(Initiator::System(opts.user.as_ref()), file, None)
+                .await
+                .map(|(outcome, _)| outcome)
+                .map_err(crate::commands::cli_error)
+        }
+    };
     let mut report = SyncReport::default();
 
     let url = client.url("regions");
     let body = client.get("regions").await?;
-    match store.ingest(&url, body, user, &source).await? {
+    match ingest(&url, body).await? {
         IngestOutcome::Regions(n) => {
             report.regions = n;
             progress(&format!("{url}: {n} regions"));
@@ -234,16 +251,17 @@ pub async fn sync(
         let path = format!("indicators/{id}");
         let url = client.url(&path);
         let body = client.get(&path).await?;
-        match store.ingest(&url, body, user, &source).await? {
+        match ingest(&url, body).await? {
             IngestOutcome::Metadata(got) if got == id => {}
             IngestOutcome::Metadata(got) => {
                 bail!("{url} returned the metadata of indicator {got}, not {id}")
             }
             _ => bail!("{url} did not return indicator metadata"),
         }
-        let ind = store
+        let ind = app
             .indicator(IndicatorId(id))
-            .await?
+            .await
+            .map_err(crate::commands::cli_error)?
             .with_context(|| format!("indicator {id} was not stored"))?;
         progress(&format!("{url}: metadata of {id} {}", ind.title.get("en")));
         let (from, to) = match opts.years {
@@ -262,7 +280,7 @@ pub async fn sync(
         query.push_str("&genders=total&genders=male&genders=female");
         let url = client.url(&query);
         let body = client.get(&query).await?;
-        match store.ingest(&url, body, user, &source).await? {
+        match ingest(&url, body).await? {
             IngestOutcome::Data { summary, .. } => {
                 progress(&format!(
                     "indicator {id}, {from}-{to}: {} rows, {} new or changed, {} unchanged, {} skipped",

@@ -115,12 +115,14 @@ async fn sync_fetches_regions_metadata_and_values_and_retries_a_503() {
         years: None,
         delay: Duration::from_millis(10),
         timeout: Duration::from_secs(10),
-        user_email: None,
+        user: None,
     };
     let mut lines = vec![];
-    let report = sotkanet::sync(&store, &opts, |l| lines.push(l.to_string()))
-        .await
-        .unwrap();
+    let report = sotkanet::sync(&hyte_app::App::new(store.clone()), &opts, |l| {
+        lines.push(l.to_string())
+    })
+    .await
+    .unwrap();
 
     // 503 once, then regions, metadata, data.
     let log = seen.log.lock().unwrap().clone();
@@ -180,7 +182,9 @@ async fn sync_fetches_regions_metadata_and_values_and_retries_a_503() {
 
     // A second sync changes nothing.
     seen.log.lock().unwrap().clear();
-    let again = sotkanet::sync(&store, &opts, |_| {}).await.unwrap();
+    let again = sotkanet::sync(&hyte_app::App::new(store.clone()), &opts, |_| {})
+        .await
+        .unwrap();
     assert_eq!(again.indicators, vec![(322, 30, 0)]);
     assert_eq!(again.requests, 3);
 }
@@ -196,9 +200,11 @@ async fn unknown_indicator_is_a_clear_error_without_retries() {
         years: Some((2020, 2021)),
         delay: Duration::ZERO,
         timeout: Duration::from_secs(10),
-        user_email: None,
+        user: None,
     };
-    let err = sotkanet::sync(&store, &opts, |_| {}).await.unwrap_err();
+    let err = sotkanet::sync(&hyte_app::App::new(store.clone()), &opts, |_| {})
+        .await
+        .unwrap_err();
     let msg = hyte::one_line(&err);
     assert!(msg.contains("404"), "{msg}");
     assert!(msg.contains(&format!("{base}indicators/999999")), "{msg}");
@@ -221,9 +227,11 @@ async fn unreachable_server_is_retried_then_reported() {
         years: None,
         delay: Duration::ZERO,
         timeout: Duration::from_secs(5),
-        user_email: None,
+        user: None,
     };
-    let err = sotkanet::sync(&store, &opts, |_| {}).await.unwrap_err();
+    let err = sotkanet::sync(&hyte_app::App::new(store.clone()), &opts, |_| {})
+        .await
+        .unwrap_err();
     let msg = hyte::one_line(&err);
     assert!(msg.contains("could not connect"), "{msg}");
     assert!(msg.contains("3 attempts"), "{msg}");

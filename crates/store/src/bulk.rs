@@ -175,6 +175,24 @@ fn check_duplicates(mut keys: Vec<u64>) -> StoreResult<()> {
     Ok(())
 }
 
+/// The import's audit entry, written in the transaction that stores the values, so
+/// that an import is in the audit log exactly when its data is in the database.
+const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, user_email, org_key, action, detail) VALUES ($1, $2, NULL, 'import', $3)";
+
+fn import_detail(info: &ImportInfo, s: &ImportSummary, seen: &BTreeSet<i64>) -> String {
+    format!(
+        "{}: {} ({}): {} data rows, {} new or changed, {} unchanged, {} skipped; indicators {}",
+        info.file_name,
+        info.format,
+        info.source,
+        s.rows_total,
+        s.rows_changed,
+        s.rows_unchanged,
+        s.rows_skipped,
+        finish_ids(seen)
+    )
+}
+
 fn finish_ids(seen: &BTreeSet<i64>) -> String {
     seen.iter()
         .map(|i| i.to_string())
@@ -312,6 +330,12 @@ impl Store {
             .bind(run_id)
             .execute(&mut *tx)
             .await?;
+        sqlx::query(INSERT_AUDIT)
+            .bind(now_rfc3339())
+            .bind(info.user_email.clone())
+            .bind(import_detail(info, &s, &seen))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         s.indicators = seen.into_iter().collect();
         Ok(s)
@@ -417,6 +441,14 @@ where
             s.rows_skipped,
             finish_ids(&seen),
             run_id
+        ],
+    )?;
+    tx.execute(
+        &INSERT_AUDIT.replace('$', "?"),
+        rusqlite::params![
+            now_rfc3339(),
+            info.user_email,
+            import_detail(info, &s, &seen)
         ],
     )?;
     tx.commit()?;

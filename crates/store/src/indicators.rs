@@ -223,65 +223,16 @@ impl Store {
     /// are replaced too; callers that import source metadata use
     /// [`Store::upsert_indicator_source`] to keep curation.
     pub async fn put_indicator(&self, i: &Indicator) -> StoreResult<()> {
-        sqlx::query(&format!(
-            "INSERT INTO indicator ({INDICATOR_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)
-             ON CONFLICT (id) DO UPDATE SET title_fi=excluded.title_fi, title_sv=excluded.title_sv, title_en=excluded.title_en, unit=excluded.unit,
-             decimals=excluded.decimals, polarity=excluded.polarity, denominator=excluded.denominator, kind=excluded.kind,
-             producer_fi=excluded.producer_fi, producer_sv=excluded.producer_sv, producer_en=excluded.producer_en,
-             description_fi=excluded.description_fi, description_sv=excluded.description_sv, description_en=excluded.description_en,
-             interpretation_fi=excluded.interpretation_fi, interpretation_sv=excluded.interpretation_sv, interpretation_en=excluded.interpretation_en,
-             limits_fi=excluded.limits_fi, limits_sv=excluded.limits_sv, limits_en=excluded.limits_en, theme=excluded.theme,
-             population_group=excluded.population_group, sexes=excluded.sexes, data_updated=excluded.data_updated,
-             range_start=excluded.range_start, range_end=excluded.range_end, source=excluded.source, updated_at=excluded.updated_at"
-        ))
-        .bind(i.id.0)
-        .bind(i.title.fi.clone())
-        .bind(i.title.sv.clone())
-        .bind(i.title.en.clone())
-        .bind(i.unit.clone())
-        .bind(i.decimals)
-        .bind(i.polarity.as_str())
-        .bind(match i.denominator {
-            Denominator::Population => "population",
-            Denominator::None => "none",
-        })
-        .bind(i.kind.clone())
-        .bind(i.producer.fi.clone())
-        .bind(i.producer.sv.clone())
-        .bind(i.producer.en.clone())
-        .bind(i.description.fi.clone())
-        .bind(i.description.sv.clone())
-        .bind(i.description.en.clone())
-        .bind(i.interpretation.fi.clone())
-        .bind(i.interpretation.sv.clone())
-        .bind(i.interpretation.en.clone())
-        .bind(i.limits.fi.clone())
-        .bind(i.limits.sv.clone())
-        .bind(i.limits.en.clone())
-        .bind(i.theme.clone())
-        .bind(i.population_group.clone())
-        .bind(i.sexes.clone())
-        .bind(i.data_updated.clone())
-        .bind(i.range_start)
-        .bind(i.range_end)
-        .bind(i.source.clone())
-        .bind(now_rfc3339())
-        .execute(self.pool())
-        .await?;
+        put_indicator_query(i).execute(self.pool()).await?;
         Ok(())
     }
 
     /// Stores source metadata for an indicator while keeping what Hyte curates
     /// (polarity, denominator, kind, theme, population group) if it is already known.
-    pub async fn upsert_indicator_source(&self, mut i: Indicator) -> StoreResult<()> {
-        if let Some(old) = self.indicator(i.id).await? {
-            i.polarity = old.polarity;
-            i.denominator = old.denominator;
-            i.kind = old.kind;
-            i.theme = i.theme.or(old.theme);
-            i.population_group = i.population_group.or(old.population_group);
-        }
-        self.put_indicator(&i).await
+    pub async fn upsert_indicator_source(&self, i: Indicator) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        tx.upsert_indicator_source(i).await?;
+        tx.commit().await
     }
 
     /// One indicator.
@@ -536,5 +487,80 @@ impl crate::tx::Tx {
             return Err(StoreError::NotFound(format!("no indicator {id}")));
         }
         Ok(())
+    }
+}
+
+/// The upsert of an indicator definition (one statement for the pool and for a
+/// transaction).
+static PUT_INDICATOR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO indicator ({INDICATOR_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)
+             ON CONFLICT (id) DO UPDATE SET title_fi=excluded.title_fi, title_sv=excluded.title_sv, title_en=excluded.title_en, unit=excluded.unit,
+             decimals=excluded.decimals, polarity=excluded.polarity, denominator=excluded.denominator, kind=excluded.kind,
+             producer_fi=excluded.producer_fi, producer_sv=excluded.producer_sv, producer_en=excluded.producer_en,
+             description_fi=excluded.description_fi, description_sv=excluded.description_sv, description_en=excluded.description_en,
+             interpretation_fi=excluded.interpretation_fi, interpretation_sv=excluded.interpretation_sv, interpretation_en=excluded.interpretation_en,
+             limits_fi=excluded.limits_fi, limits_sv=excluded.limits_sv, limits_en=excluded.limits_en, theme=excluded.theme,
+             population_group=excluded.population_group, sexes=excluded.sexes, data_updated=excluded.data_updated,
+             range_start=excluded.range_start, range_end=excluded.range_end, source=excluded.source, updated_at=excluded.updated_at"
+    )
+});
+
+fn put_indicator_query(
+    i: &Indicator,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>> {
+    sqlx::query(PUT_INDICATOR.as_str())
+        .bind(i.id.0)
+        .bind(i.title.fi.clone())
+        .bind(i.title.sv.clone())
+        .bind(i.title.en.clone())
+        .bind(i.unit.clone())
+        .bind(i.decimals)
+        .bind(i.polarity.as_str())
+        .bind(match i.denominator {
+            Denominator::Population => "population",
+            Denominator::None => "none",
+        })
+        .bind(i.kind.clone())
+        .bind(i.producer.fi.clone())
+        .bind(i.producer.sv.clone())
+        .bind(i.producer.en.clone())
+        .bind(i.description.fi.clone())
+        .bind(i.description.sv.clone())
+        .bind(i.description.en.clone())
+        .bind(i.interpretation.fi.clone())
+        .bind(i.interpretation.sv.clone())
+        .bind(i.interpretation.en.clone())
+        .bind(i.limits.fi.clone())
+        .bind(i.limits.sv.clone())
+        .bind(i.limits.en.clone())
+        .bind(i.theme.clone())
+        .bind(i.population_group.clone())
+        .bind(i.sexes.clone())
+        .bind(i.data_updated.clone())
+        .bind(i.range_start)
+        .bind(i.range_end)
+        .bind(i.source.clone())
+        .bind(now_rfc3339())
+}
+
+impl crate::tx::Tx {
+    /// [`Store::put_indicator`] inside this transaction.
+    pub async fn put_indicator(&mut self, i: &Indicator) -> StoreResult<()> {
+        put_indicator_query(i).execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// [`Store::upsert_indicator_source`] inside this transaction: what Hyte curates
+    /// is read from the committed definition and kept.
+    pub async fn upsert_indicator_source(&mut self, mut i: Indicator) -> StoreResult<()> {
+        if let Some(old) = self.store().indicator(i.id).await? {
+            i.polarity = old.polarity;
+            i.denominator = old.denominator;
+            i.kind = old.kind;
+            i.theme = i.theme.or(old.theme);
+            i.population_group = i.population_group.or(old.population_group);
+        }
+        self.put_indicator(&i).await
     }
 }

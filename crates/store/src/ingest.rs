@@ -4,7 +4,7 @@
 
 use crate::bulk::{ImportInfo, ImportSummary, PointRow, RowResult};
 use crate::indicators::{Denominator, Indicator, Localized, RegionIndex};
-use crate::{now_rfc3339, Store, StoreError, StoreResult};
+use crate::{now_rfc3339, Audit, Store, StoreError, StoreResult};
 use hyte_domain::{IndicatorId, Polarity};
 use hyte_import::{DataRow, Format, ImportError, LocalizedText, Parsed, RegionRef, RegionRefKey};
 use serde::Serialize;
@@ -199,17 +199,15 @@ impl Store {
                 Ok(IngestOutcome::Data { format, summary })
             }
             Parsed::Regions(regions) => {
-                self.store_sotkanet_regions(name, &regions).await?;
-                self.audit(
+                let audit = import_audit(
                     user_email,
-                    None,
-                    "import",
-                    &format!("{name}: {} Sotkanet regions", regions.len()),
-                )
-                .await?;
+                    format!("{name}: {} Sotkanet regions", regions.len()),
+                );
+                self.store_sotkanet_regions(name, &regions, &audit).await?;
                 Ok(IngestOutcome::Regions(regions.len()))
             }
             Parsed::IndicatorList(list) => {
+                let mut tx = self.begin().await?;
                 for stub in &list {
                     let mut ind = match self.indicator(IndicatorId(stub.id)).await? {
                         Some(i) => i,
@@ -219,15 +217,14 @@ impl Store {
                     if let Some(o) = &stub.organization {
                         ind.producer = loc(&o.title);
                     }
-                    self.put_indicator(&ind).await?;
+                    tx.put_indicator(&ind).await?;
                 }
-                self.audit(
+                tx.audit(&import_audit(
                     user_email,
-                    None,
-                    "import",
-                    &format!("{name}: {} indicator titles", list.len()),
-                )
+                    format!("{name}: {} indicator titles", list.len()),
+                ))
                 .await?;
+                tx.commit().await?;
                 Ok(IngestOutcome::Indicators(list.len()))
             }
             Parsed::Metadata(m) => {
@@ -268,14 +265,14 @@ impl Store {
                     updated_at: now_rfc3339(),
                     ..base
                 };
-                self.upsert_indicator_source(ind).await?;
-                self.audit(
+                let mut tx = self.begin().await?;
+                tx.upsert_indicator_source(ind).await?;
+                tx.audit(&import_audit(
                     user_email,
-                    None,
-                    "import",
-                    &format!("{name}: metadata of indicator {}", m.id),
-                )
+                    format!("{name}: metadata of indicator {}", m.id),
+                ))
                 .await?;
+                tx.commit().await?;
                 Ok(IngestOutcome::Metadata(m.id))
             }
         }
@@ -288,6 +285,7 @@ impl Store {
         &self,
         name: &str,
         regions: &[hyte_import::SotkanetRegion],
+        audit: &Audit,
     ) -> StoreResult<()> {
         let existing = sqlx::query("SELECT sotkanet_id, category, code FROM sotkanet_region")
             .fetch_all(self.pool())
@@ -301,7 +299,7 @@ impl Store {
             by_id.insert(id, (cat.clone(), code.clone()));
             by_code.insert((cat, code), id);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         for r in regions {
             let (cat, code, key) = match &r.key {
                 RegionRefKey::Key(k) => (
@@ -332,7 +330,7 @@ impl Store {
             let known = match &key {
                 Some(k) => sqlx::query("SELECT 1 AS one FROM region WHERE key = $1")
                     .bind(k.clone())
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(tx.conn())
                     .await?
                     .is_some(),
                 None => false,
@@ -347,11 +345,23 @@ impl Store {
             .bind(if known { key } else { None })
             .bind(r.title_fi.clone())
             .bind(now_rfc3339())
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         }
+        tx.audit(audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The audit entry of an import: no organisation (data concerns every one), written
+/// in the transaction that stores the file.
+pub(crate) fn import_audit(user_email: Option<&str>, detail: String) -> Audit {
+    Audit {
+        user_email: user_email.map(str::to_string),
+        org: None,
+        action: "import".into(),
+        detail,
     }
 }
 
