@@ -35,6 +35,68 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// A form whose CSRF token has been checked (403 otherwise, which is also what a
+/// signed-out browser gets: it has no session, so no token can match).
+pub struct CheckedForm {
+    /// The request's viewer.
+    pub viewer: Viewer,
+    /// The form's fields, repeated names kept.
+    pub form: FormData,
+}
+
+impl FromRequest<AppState> for CheckedForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = form_of(Request::from_parts(parts, body), state).await?;
+        viewer
+            .check_csrf(form.get("csrf"))
+            .map_err(IntoResponse::into_response)?;
+        Ok(CheckedForm { viewer, form })
+    }
+}
+
+/// A form posted by a signed-in browser outside a report (organisation pages):
+/// [`SignedIn`] plus the form, whose CSRF token has been checked (403 otherwise).
+pub struct SignedForm {
+    /// The request's viewer.
+    pub viewer: Viewer,
+    /// Who acts.
+    pub actor: Actor,
+    /// The form's fields, repeated names kept.
+    pub form: FormData,
+}
+
+impl FromRequest<AppState> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let SignedIn { viewer, actor } = SignedIn::from_request_parts(&mut parts, state).await?;
+        let form = form_of(Request::from_parts(parts, body), state).await?;
+        viewer
+            .check_csrf(form.get("csrf"))
+            .map_err(IntoResponse::into_response)?;
+        Ok(SignedForm {
+            viewer,
+            actor,
+            form,
+        })
+    }
+}
+
+/// The urlencoded body with repeated names kept.
+async fn form_of(req: Request, state: &AppState) -> Result<FormData, Response> {
+    let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(FormData(pairs))
+}
+
 /// The report named by the path's `{id}`, loaded and checked for the signed-in
 /// user (pages): 404 for an unknown report, 403 for someone outside it.
 pub struct ReportPage {
@@ -110,11 +172,7 @@ impl FromRequest<AppState> for ReportForm {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
         let page = ReportPage::from_request_parts(&mut parts, state).await?;
-        let req = Request::from_parts(parts, body);
-        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let form = FormData(pairs);
+        let form = form_of(Request::from_parts(parts, body), state).await?;
         page.viewer
             .check_csrf(form.get("csrf"))
             .map_err(IntoResponse::into_response)?;

@@ -4,6 +4,7 @@ use super::render;
 use crate::auth::{
     actor, constant_time_eq, random_token, Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
+use crate::extract::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::process::render_refusable;
 use crate::view::Page;
@@ -181,10 +182,7 @@ struct PasswordTpl {
 }
 
 /// `GET /account/password`.
-pub async fn password_form(viewer: Viewer) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(Redirect::to("/login?next=/account/password").into_response());
-    }
+pub async fn password_form(SignedIn { viewer, .. }: SignedIn) -> AppResult<Response> {
     render(&PasswordTpl {
         page: Page::new(
             &viewer,
@@ -304,10 +302,10 @@ async fn tokens_page(
 }
 
 /// `GET /account/tokens`.
-pub async fn tokens(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(Redirect::to("/login?next=/account/tokens").into_response());
-    }
+pub async fn tokens(
+    State(state): State<AppState>,
+    SignedIn { viewer, .. }: SignedIn,
+) -> AppResult<Response> {
     tokens_page(&state, &viewer, None).await
 }
 

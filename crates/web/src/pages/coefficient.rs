@@ -7,6 +7,7 @@
 
 use super::render;
 use crate::auth::{actor, Viewer};
+use crate::extract::{SignedForm, SignedIn};
 use crate::i18n::Tr;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
@@ -15,7 +16,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use hyte_app::coefficient::{ScoreEntry, Teaviisari, TeaviisariImport};
 use hyte_app::model::coefficient::StoredScore;
 use hyte_app::model::orgs::Region;
@@ -489,14 +490,11 @@ pub struct PageQuery {
 /// `GET /org/{org}/hyte-coefficient`.
 pub async fn coefficient_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, .. }: SignedIn,
     uri: Uri,
     Path(org): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login(&org));
-    }
     let loaded = load(&state, &viewer, &parse_org(&org)?).await?;
     let year = match q.year.as_deref().filter(|y| !y.is_empty()) {
         Some(y) => Some(parse_year(y).map_err(|e| AppError::bad_request(e.to_string()))?),
@@ -535,19 +533,10 @@ fn entry(sector: &str, perspective: &str, score: Option<f64>) -> ScoreEntry {
 /// Fields `year` and `s.<sector>.<perspective>`; an empty field removes the score.
 pub async fn scores_form(
     State(state): State<AppState>,
-    viewer: Viewer,
     Path(org): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
+    SignedForm { viewer, form, .. }: SignedForm,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login(&org));
-    }
-    let get = |k: &str| {
-        f.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |k: &str| form.get(k);
     let (actor, region) = editable_region(&state, &viewer, &org, get("csrf")).await?;
     let tr = Tr::new(viewer.lang);
     let lang = viewer.lang.code();

@@ -9,7 +9,9 @@ use super::coefficient::parse_org;
 use super::process::{render_refusable, DoneQuery};
 use super::render;
 use crate::auth::{actor, Viewer};
+use crate::extract::{SignedForm, SignedIn};
 use crate::i18n::Tr;
+use crate::pages::reports::FormData;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -17,7 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use hyte_app::model::dialogue::{Dialogue, DialogueInput, Goal, GOAL_STATUSES};
 use hyte_app::model::orgs::Region;
 use hyte_domain::{RegionCategory, RegionKey};
@@ -117,22 +119,14 @@ async fn name_of(state: &AppState, key: &str, lang: &str) -> AppResult<String> {
     }
 }
 
-fn login(org: &str) -> Response {
-    Redirect::to(&format!("/login?next=/org/{org}/dialogue")).into_response()
-}
-
 /// `GET /org/{org}/dialogue`: the organisation's dialogues.
 pub async fn list_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, actor }: SignedIn,
     uri: Uri,
     Path(org): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login(&org));
-    }
-    let actor = actor(&viewer)?;
     let (region, list) = state.app.dialogues(&actor, &parse_org(&org)?).await?;
     let tr = Tr::new(viewer.lang);
     let lang = viewer.lang.code();
@@ -309,13 +303,10 @@ async fn render_form(
 /// `GET /org/{org}/dialogue/new`.
 pub async fn new_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, .. }: SignedIn,
     uri: Uri,
     Path(org): Path<String>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login(&org));
-    }
     let region = state
         .app
         .dialogue_recorder(&actor(&viewer)?, &parse_org(&org)?)
@@ -405,15 +396,13 @@ fn refused_content(e: &hyte_app::AppError) -> bool {
 /// `POST /org/{org}/dialogue`: records a new dialogue.
 pub async fn create_form(
     State(state): State<AppState>,
-    viewer: Viewer,
     Path(org): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
+    SignedForm {
+        viewer,
+        actor,
+        form: FormData(f),
+    }: SignedForm,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login(&org));
-    }
-    viewer.check_csrf(csrf_of(&f))?;
-    let actor = actor(&viewer)?;
     let region = state
         .app
         .dialogue_recorder(&actor, &parse_org(&org)?)
@@ -434,14 +423,6 @@ pub async fn create_form(
         Err(()) => Err(bad_year()),
     };
     after_save(&state, &viewer, region, None, draft, result, "created").await
-}
-
-/// The form's CSRF token (empty when it has none, which the check refuses).
-fn csrf_of(f: &[(String, String)]) -> &str {
-    f.iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 /// Where a saved form goes: back to the list at the dialogue; content a use case
@@ -502,13 +483,10 @@ async fn org_and_dialogue(
 /// `GET /org/{org}/dialogue/{id}`: the dialogue, as a form for its coordinators.
 pub async fn edit_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, .. }: SignedIn,
     uri: Uri,
     Path((org, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login(&org));
-    }
     let (region, d, acc) = org_and_dialogue(&state, &viewer, &org, &id).await?;
     let draft = Draft {
         municipality: d.municipality.clone(),
@@ -534,14 +512,13 @@ pub async fn edit_page(
 /// `POST /org/{org}/dialogue/{id}`: saves the dialogue.
 pub async fn update_form(
     State(state): State<AppState>,
-    viewer: Viewer,
     Path((org, id)): Path<(String, String)>,
-    Form(f): Form<Vec<(String, String)>>,
+    SignedForm {
+        viewer,
+        form: FormData(f),
+        ..
+    }: SignedForm,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login(&org));
-    }
-    viewer.check_csrf(csrf_of(&f))?;
     let (region, d, _) = org_and_dialogue(&state, &viewer, &org, &id).await?;
     let (draft, input) = read_form(&f);
     let result = match input {

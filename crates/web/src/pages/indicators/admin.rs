@@ -3,6 +3,7 @@
 //! application layer's (`hyte_app::indicators_admin`).
 
 use crate::auth::{actor, Viewer};
+use crate::extract::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::coefficient::read_upload;
 use crate::pages::process::render_refusable;
@@ -103,10 +104,10 @@ async fn imports_page(
 }
 
 /// `GET /admin/imports`: import history and the upload form.
-pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(Redirect::to("/login?next=/admin/imports").into_response());
-    }
+pub async fn imports(
+    State(state): State<AppState>,
+    SignedIn { viewer, .. }: SignedIn,
+) -> AppResult<Response> {
     imports_page(&state, &viewer, None, None).await
 }
 

@@ -2,15 +2,15 @@
 
 use super::view::{plan_view, Choice, PlanView};
 use crate::auth::Viewer;
+use crate::extract::ReportPage;
 use crate::i18n::Tr;
-use crate::pages::login_redirect;
 use crate::pages::render;
-use crate::pages::report_data::{report_ctx, ReportHead};
+use crate::pages::report_data::ReportHead;
 use crate::pages::reports::DEFAULT_SECTORS;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use hyte_app::model::plan::Plan;
 use hyte_app::model::reports::{Observation, Report};
@@ -349,15 +349,11 @@ fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
 /// plan's items, with the year's progress and the forms of those who edit.
 pub async fn plan_page(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ReportPage {
+        viewer, ctx, tr, ..
+    }: ReportPage,
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login_redirect(&format!("/reports/{id}/plan")));
-    }
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let tr = Tr::new(viewer.lang);
     let message = done_message(&tr, q.done.as_deref());
     render_plan(&state, &viewer, &ctx, &q, message, Draft::default()).await
 }
@@ -376,16 +372,12 @@ struct ProgressTpl {
 /// reusable for the public page).
 pub async fn progress_page(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ReportPage {
+        viewer, ctx, tr, ..
+    }: ReportPage,
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login_redirect(&format!("/reports/{id}/plan/progress")));
-    }
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let (report, acc) = (&ctx.report, ctx.access);
-    let tr = Tr::new(viewer.lang);
     let (tag, year) = parse_query(&q, report)?;
     let plan = state.app.plan(&ctx).await?;
     let view = plan_view(&state, report, &plan, &tr, tag.as_deref(), year, None).await?;

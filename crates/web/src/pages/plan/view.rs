@@ -19,7 +19,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// A follow-up indicator with its latest value and whether it is on track.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FollowUpStatus {
     /// The stored follow-up.
     #[serde(flatten)]

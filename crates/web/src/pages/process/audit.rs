@@ -1,10 +1,10 @@
 //! The audit log page: the organisation's append-only log with filters and paging.
 
 use super::{managed_org, Choice};
-use crate::auth::Viewer;
+use crate::extract::SignedIn;
 use crate::i18n::Tr;
+use crate::pages::render;
 use crate::pages::reports::short_time;
-use crate::pages::{login_redirect, render};
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -124,14 +124,11 @@ fn audit_href(org: &Region, f: &AuditFilter, page: i64) -> String {
 /// and paging, for its coordinators and admins. There are no routes that change it.
 pub async fn audit_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, .. }: SignedIn,
     uri: Uri,
     Path(org): Path<String>,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login_redirect(&format!("/org/{org}/audit")));
-    }
     let g = managed_org(&state, &viewer, &org).await?;
     let (f, page_no) = audit_filter(&q)?;
     let log = state.app.audit_log(&g, &f, page_no).await?;

@@ -3,6 +3,7 @@
 
 use super::{managed_org, render_refusable, Choice, DoneQuery};
 use crate::auth::Viewer;
+use crate::extract::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::reports::{sector_label, short_time, FormData, DEFAULT_SECTORS};
 use crate::pages::{login_redirect, render};
@@ -216,14 +217,11 @@ async fn render_members(
 /// `GET /org/{org}/members`: the working group, its roles and sectors, invitations.
 pub async fn members_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, .. }: SignedIn,
     uri: Uri,
     Path(org): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login_redirect(&format!("/org/{org}/members")));
-    }
     let g = managed_org(&state, &viewer, &org).await?;
     let tr = Tr::new(viewer.lang);
     let message = q

@@ -16,7 +16,7 @@ use hyte_app::process::RegionOverview;
 use serde::Serialize;
 
 /// One member municipality's report in the region overview.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegionReport {
     /// Report id.
     pub id: i64,
@@ -55,7 +55,7 @@ pub struct RegionReport {
 
 /// A theme several member municipalities' plans share: a plan tag or a follow-up
 /// indicator, with the municipalities (names) whose goals carry it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SharedTheme {
     /// `tag` or `indicator`.
     pub kind: &'static str,
@@ -68,7 +68,7 @@ pub struct SharedTheme {
 }
 
 /// One member municipality.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegionMember {
     /// `KUNTA:016`.
     pub org: String,

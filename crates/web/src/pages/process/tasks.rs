@@ -3,6 +3,7 @@
 
 use super::{Choice, DoneQuery};
 use crate::auth::Viewer;
+use crate::extract::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::login_redirect;
 use crate::pages::render;
@@ -23,7 +24,8 @@ use hyte_domain::process::{ProcessFacts, TaskStatus, PHASE_COUNT};
 use serde::Serialize;
 
 /// One task as shown to a reader.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Task)]
 pub struct TaskView {
     /// Id.
     pub id: i64,
@@ -64,7 +66,8 @@ pub struct TaskView {
 }
 
 /// One phase with its tasks.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Phase)]
 pub struct PhaseView {
     /// 1..=8.
     pub number: i64,
@@ -238,14 +241,11 @@ async fn choices(
 /// `GET /reports/{id}/process`: the eight phases, the timeline and the tasks.
 pub async fn process_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, .. }: SignedIn,
     uri: Uri,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(login_redirect(&format!("/reports/{id}/process")));
-    }
     let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
     let view = process_view(state.app.process(&ctx).await?, &tr);

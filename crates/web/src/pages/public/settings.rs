@@ -4,14 +4,14 @@
 //! answer.
 
 use super::MAX_INFOGRAPHIC;
-use crate::auth::Viewer;
+use crate::extract::{CheckedForm, SignedIn};
 use crate::i18n::Tr;
 use crate::pages::render;
 use crate::pages::report_data::report_ctx;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use hyte_app::model::publication::Publication;
@@ -45,13 +45,10 @@ struct SettingsTpl {
 /// `GET /reports/{id}/publication`.
 pub async fn settings(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn { viewer, .. }: SignedIn,
     uri: Uri,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    if viewer.user.is_none() {
-        return Ok(Redirect::to(&format!("/login?next={}", uri.path())).into_response());
-    }
     let ctx = report_ctx(&state, &viewer, &id).await?;
     let publication = state.app.publication(&ctx).await?;
     let tr = Tr::new(viewer.lang);
@@ -84,32 +81,24 @@ pub async fn settings(
     })
 }
 
-fn form_value<'a>(f: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    f.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-}
-
 /// `POST /reports/{id}/publication`: summary and infographic indicators
 /// (`App::set_publication_content`).
 pub async fn save_settings(
     State(state): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
+    CheckedForm { viewer, form }: CheckedForm,
 ) -> AppResult<Response> {
-    viewer.check_csrf(form_value(&f, "csrf").unwrap_or_default())?;
     let ctx = report_ctx(&state, &viewer, &id).await?;
     let mut infographic = vec![];
-    for (k, v) in &f {
-        if k == "indicator" {
-            let i: i64 = v
-                .trim()
-                .parse()
-                .map_err(|_| AppError::bad_request(format!("'{v}' is not an indicator id")))?;
-            infographic.push(i);
-        }
+    for v in form.all("indicator") {
+        let i: i64 = v
+            .trim()
+            .parse()
+            .map_err(|_| AppError::bad_request(format!("'{v}' is not an indicator id")))?;
+        infographic.push(i);
     }
     let content = PublicationContent {
-        summary: form_value(&f, "summary").unwrap_or_default().to_string(),
+        summary: form.get("summary").to_string(),
         infographic,
     };
     state.app.set_publication_content(&ctx, &content).await?;
@@ -122,13 +111,11 @@ pub async fn save_settings(
 /// withdraw it (`App::publish_or_withdraw`).
 pub async fn toggle(
     State(state): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
+    CheckedForm { viewer, form }: CheckedForm,
 ) -> AppResult<Response> {
-    viewer.check_csrf(form_value(&f, "csrf").unwrap_or_default())?;
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let on = match form_value(&f, "publish") {
+    let ctx = &report_ctx(&state, &viewer, &id).await?;
+    let on = match form.opt("publish") {
         Some("1") => true,
         Some("0") => false,
         other => {
@@ -137,7 +124,7 @@ pub async fn toggle(
             )))
         }
     };
-    if let Err(e) = state.app.publish_or_withdraw(&ctx, on).await {
+    if let Err(e) = state.app.publish_or_withdraw(ctx, on).await {
         let mut e = AppError::from(e);
         // A publish move refused for the report's state names the state in words.
         if let Some(r) = e.refusal.take_if(|r| r.key == "appr-err-not-from-state") {

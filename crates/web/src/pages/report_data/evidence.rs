@@ -19,7 +19,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// What one indicator says about the report's organisation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Evidence)]
 pub struct IndicatorEvidence {
     /// Indicator id.
     pub indicator_id: i64,
@@ -46,6 +47,7 @@ pub struct IndicatorEvidence {
     /// Comparison with the whole country.
     pub country: Option<BenchmarkComparison>,
     /// Trend over all years, with polarity applied.
+    #[schema(value_type = String)]
     pub trend: TrendOutcome,
     /// The signals the verdict rests on.
     pub better_than_benchmark: Option<bool>,
@@ -186,7 +188,7 @@ pub async fn evidence_of(
 }
 
 /// A joy or concern with its evidence and the data's verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ObservationView {
     /// The stored item.
     #[serde(flatten)]
@@ -198,7 +200,7 @@ pub struct ObservationView {
 }
 
 /// One linked indicator's evidence and what it says about this item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ObservationEvidence {
     /// The evidence.
     #[serde(flatten)]
