@@ -29,12 +29,12 @@ struct LoginTpl {
     next: String,
 }
 
-/// Only local paths are allowed as a post-login destination (no open redirect).
+/// Only paths of this site are allowed as a post-login destination (no open
+/// redirect; the rule is [`crate::pages::same_site_path`]).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => String::new(),
-    }
+    next.and_then(crate::pages::same_site_path)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {

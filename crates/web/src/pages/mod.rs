@@ -25,7 +25,52 @@ use hyte_app::model::orgs::Region;
 
 /// Sends a signed-out browser to the sign-in page, coming back to `next` afterwards.
 pub fn login_redirect(next: &str) -> Response {
+    // Encoded, so that the destination's own query (`?a=1&b=2`) survives as one value;
+    // `/`, `:`, `?` and `=` stay readable.
+    let next = percent_encoding::utf8_percent_encode(next, NEXT_VALUE);
     axum::response::Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// What must be encoded in the value of `next=`: controls, space and the characters
+/// that end or change a query value.
+const NEXT_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'\\');
+
+/// A destination after sign-in: only a path of this site. Anything else (another
+/// site, `//host`, `/\host`, `/<TAB>/host` which browsers read as `//host`) gives
+/// `None`. The rule holds for the text as given and after percent-decoding (repeated,
+/// so `%252F` cannot hide a slash): it starts with exactly one `/`, and holds no
+/// control character, no backslash and no `//`.
+pub fn same_site_path(next: &str) -> Option<&str> {
+    let mut text = std::borrow::Cow::Borrowed(next);
+    for _ in 0..4 {
+        let ok = text.starts_with('/')
+            && !text.contains("//")
+            && !text.contains('\\')
+            && !text.chars().any(char::is_control);
+        if !ok {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(&text)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
+        if decoded == text {
+            return Some(next);
+        }
+        text = std::borrow::Cow::Owned(decoded);
+    }
+    // Encoded four times over: no real link does that.
+    None
 }
 
 /// [`login_redirect`] back to the requested path and query.
@@ -175,4 +220,41 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer, uri: Uri) -> Ap
         tr,
     };
     render(&tpl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_site_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_destinations() {
+        for good in [
+            "/",
+            "/org/KUNTA:016",
+            "/reports/12/plan?year=2026&tag=lastensuojelu",
+            "/reports/12/sections/3#kommentit",
+            "/org/KUNTA:016/indicators?q=ty%C3%B6tt%C3%B6myys",
+        ] {
+            assert_eq!(same_site_path(good), Some(good), "{good}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/%25252F%25252Fevil.example",
+            "/ok\r\nSet-Cookie: x=1",
+            "/%0d%0aSet-Cookie:%20x=1",
+            "/%ff%fe",
+        ] {
+            assert_eq!(same_site_path(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -346,3 +346,77 @@ both!(
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
 );
+
+both!(
+    sign_in_never_sends_the_user_to_another_site,
+    |app: TestApp| async move {
+        let user = app.user("KUNTA:016", Role::Coordinator).await;
+        let sign_in = |next_in_address: String, forged: Option<&'static str>| {
+            let app = &app;
+            let user = &user;
+            async move {
+                let client = new_client();
+                let (status, html) = app
+                    .get_text(&client, &format!("/login?next={next_in_address}"))
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{next_in_address}");
+                let login_csrf = hidden_input(&html, "login_csrf").unwrap();
+                let carried = hidden_input(&html, "next")
+                    .unwrap_or_default()
+                    .replace("&#38;", "&")
+                    .replace("&amp;", "&");
+                let res = app
+                    .post_form(
+                        &client,
+                        "/login",
+                        &[
+                            ("email", user.email.as_str()),
+                            ("password", user.password.as_str()),
+                            ("login_csrf", login_csrf.as_str()),
+                            ("next", forged.unwrap_or(&carried)),
+                        ],
+                    )
+                    .await;
+                assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next_in_address}");
+                location(&res)
+            }
+        };
+        // The destination in the sign-in page's address (URL-encoded, as a browser
+        // sends it) → where the user lands after a correct sign-in.
+        for (next, expected) in [
+            ("/%09/evil.example", "/org/KUNTA:016"),
+            ("//evil.example", "/org/KUNTA:016"),
+            ("https://evil.example/", "/org/KUNTA:016"),
+            ("/%5Cevil.example", "/org/KUNTA:016"),
+            ("/%252F%252Fevil.example", "/org/KUNTA:016"),
+            ("/%0d%0aSet-Cookie:x=1", "/org/KUNTA:016"),
+            (
+                "/reports/7/plan%3Fyear%3D2026%26tag%3Dx",
+                "/reports/7/plan?year=2026&tag=x",
+            ),
+        ] {
+            assert_eq!(sign_in(next.to_string(), None).await, expected, "{next}");
+        }
+        // A forged form field is checked again when the form comes back.
+        for forged in ["/\t/evil.example", "//evil.example", "/\\evil.example"] {
+            assert_eq!(
+                sign_in("/".into(), Some(forged)).await,
+                "/org/KUNTA:016",
+                "{forged:?}"
+            );
+        }
+        // A signed-out visit keeps its whole address, query included, as one value.
+        let res = app.get("/org/KUNTA:016/audit?action=login&q=a%20b").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let to = location(&res);
+        assert_eq!(
+            to,
+            "/login?next=/org/KUNTA:016/audit?action=login%26q=a%2520b"
+        );
+        let next = to.trim_start_matches("/login?next=").to_string();
+        assert_eq!(
+            sign_in(next, None).await,
+            "/org/KUNTA:016/audit?action=login&q=a%20b"
+        );
+    }
+);
