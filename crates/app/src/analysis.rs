@@ -17,24 +17,29 @@ use std::collections::{HashMap, HashSet};
 pub const POPULATION_INDICATOR: i64 = 127;
 
 /// A comparison of a value with one benchmark area.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Comparison)]
 pub struct BenchmarkComparison {
     /// The benchmark area.
+    #[schema(value_type = String, example = "HYVINVOINTIALUE:07")]
     pub benchmark: RegionKey,
     /// Its value for the same year and sex.
     pub benchmark_value: Option<f64>,
     /// Whether that value was derived by Hyte.
     pub benchmark_derived: bool,
     /// Interval test result.
+    #[schema(value_type = String)]
     pub comparison: Comparison,
     /// Judgement through polarity.
+    #[schema(value_type = String)]
     pub outcome: Outcome,
 }
 
 /// A value with everything the UI and API show about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssessedValue {
     /// Area.
+    #[schema(value_type = String, example = "KUNTA:016")]
     pub region: RegionKey,
     /// Year.
     pub year: i64,

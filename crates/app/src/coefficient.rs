@@ -74,7 +74,8 @@ pub(crate) async fn readable_org(
 }
 
 /// One component as shown and returned by the API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HyteComponent)]
 pub struct ComponentView {
     /// Id within the set.
     pub id: String,
@@ -113,7 +114,8 @@ pub struct ComponentView {
 }
 
 /// A block (process, outcome) or the coefficient itself.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HyteFigure)]
 pub struct Figure {
     /// Score 0–100.
     pub value: Option<f64>,
@@ -126,7 +128,8 @@ pub struct Figure {
 }
 
 /// One peer in the welfare-region comparison.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HytePeer)]
 pub struct PeerValue {
     /// Organisation key.
     pub org: String,
@@ -139,7 +142,8 @@ pub struct PeerValue {
 }
 
 /// The coefficient of one organisation, for the page and the API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HyteCoefficient)]
 pub struct CoefficientReport {
     /// Organisation.
     pub org: String,

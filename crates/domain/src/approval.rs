@@ -23,7 +23,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Where a report is in its approval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalState {
     /// Being written.
@@ -92,8 +104,9 @@ impl FromStr for ApprovalState {
 }
 
 /// A move of the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ApprovalMove)]
 pub enum Move {
     /// draft → commenting.
     StartCommenting,
@@ -173,7 +186,8 @@ pub fn may_move(role: Role) -> bool {
 }
 
 /// The council's decision, recorded with [`Move::CouncilApprove`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = CouncilDecision)]
 pub struct Decision {
     /// Date of the council meeting, `YYYY-MM-DD`.
     pub date: String,

@@ -30,7 +30,7 @@ pub struct ConfigError {
 }
 
 /// A name in the three UI languages.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Names {
     /// Finnish.
     pub fi: String,
@@ -53,7 +53,7 @@ impl Names {
 
 /// Process (what the organisation does, from TEAviisari) or outcome (the population's
 /// health and welfare, from Sotkanet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {
     /// Toimintaa kuvaava (process) indicator.
@@ -121,7 +121,7 @@ pub struct Set {
 }
 
 /// A TEAviisari sector or perspective.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Dimension {
     /// Id (used in forms, the API and CSV files).
     pub id: String,
@@ -422,7 +422,7 @@ pub struct ScoreRow {
 }
 
 /// A problem in an imported CSV file, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CsvProblem {
     /// Line number in the file (1 = header).
     pub line: usize,
@@ -845,7 +845,8 @@ pub fn compute(
 }
 
 /// A place in a ranking: 1 is the best; ties share the better place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = HyteRank)]
 pub struct Rank {
     /// Position.
     pub position: usize,

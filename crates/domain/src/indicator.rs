@@ -5,7 +5,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A Sotkanet indicator id (Hyte uses Sotkanet's ids as its own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct IndicatorId(pub i64);
 
@@ -16,7 +28,19 @@ impl fmt::Display for IndicatorId {
 }
 
 /// Sex breakdown as Sotkanet names it (`male`, `female`, `total`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Sex {
     /// Both sexes together.
@@ -76,7 +100,9 @@ impl FromStr for Sex {
 }
 
 /// Which direction of an indicator is good; not in Sotkanet, curated by Hyte.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Polarity {
     /// Higher values are better (e.g. employment rate).

@@ -13,7 +13,7 @@ use std::str::FromStr;
 macro_rules! words_impl {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $v),+ }
 
@@ -101,7 +101,19 @@ pub enum PlanError {
 }
 
 /// A budget year (2000..=2100).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct BudgetYear(i64);
 
@@ -190,7 +202,18 @@ fn fmt_hundredths(v: i64, decimal: char, group: bool) -> String {
 
 /// An amount of euros, stored in cents (never negative, at most a billion).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct Euros(i64);
@@ -250,7 +273,18 @@ impl FromStr for Euros {
 
 /// Person-years (htv / årsverken), stored in hundredths (0 to 10 000).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct PersonYears(i64);
@@ -354,7 +388,7 @@ impl ActionStatus {
 
 /// How many actions are in each status (actions without a status for the year count
 /// as not started).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StatusCounts {
     /// Not started (or no status recorded).
     pub not_started: usize,
@@ -429,7 +463,7 @@ words_impl!(
 );
 
 /// A value in a year.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct YearValue {
     /// Year.
     pub year: i64,
@@ -540,7 +574,7 @@ pub fn tracking(
 
 /// One statutory or recommended plan a goal or action can be tagged with
 /// (configuration data: `data/presets/plan_tags.csv`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PlanTag {
     /// Key used in URLs and the API, e.g. `children_youth`.
     pub key: String,

@@ -15,7 +15,7 @@ pub const PHASE_COUNT: i64 = 8;
 pub const THL_PROCESS_CSV: &str = include_str!("../../../data/presets/process_thl.csv");
 
 /// Status of one task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Not started.
@@ -147,7 +147,7 @@ pub fn thl_template() -> &'static [TemplateTask] {
 }
 
 /// What Hyte knows about the report's real state, for tasks done inside Hyte.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ProcessFacts {
     /// The outline was agreed at heading level.
     pub outline_agreed: bool,

@@ -8,7 +8,19 @@ use std::str::FromStr;
 ///
 /// Only the categories Hyte stores are listed; the importer refuses others with a
 /// clear message instead of guessing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RegionCategory {
     /// Municipality (kunta / kommun), 3-digit code.

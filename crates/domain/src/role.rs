@@ -6,7 +6,19 @@ use std::str::FromStr;
 
 /// What a signed-in user may do. Roles are ordered by power within an organisation;
 /// [`Role::Admin`] is system-wide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Board and council members: read the organisation's non-public work.

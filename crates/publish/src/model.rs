@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One published report in one language.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PublishedDocument {
     /// Report id.
     pub id: i64,
@@ -50,7 +50,7 @@ pub struct PublishedDocument {
 
 /// The welfare plan as the public reads it: goals, their actions with responsible
 /// sector, status and resources in the budget year, and follow-up indicators.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PublishedPlan {
     /// Heading of the chapter (names the budget year).
     pub heading: String,
@@ -71,7 +71,7 @@ pub struct PublishedPlan {
 }
 
 /// How many actions have a status.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StatusCount {
     /// The status in words.
     pub label: String,
@@ -80,7 +80,7 @@ pub struct StatusCount {
 }
 
 /// Words of the plan chapter.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PlanColumns {
     /// "Action".
     pub action: String,
@@ -115,7 +115,7 @@ pub struct PlanColumns {
 }
 
 /// One goal of the plan.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PublishedGoal {
     /// Number in the plan, from 1.
     pub number: usize,
@@ -136,7 +136,7 @@ pub struct PublishedGoal {
 }
 
 /// One action of a goal in the budget year.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PublishedAction {
     /// Title.
     pub title: String,
@@ -162,7 +162,7 @@ pub struct PublishedAction {
 }
 
 /// A follow-up indicator of a goal: baseline, latest value and target.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PublishedFollowUp {
     /// Indicator id.
     pub indicator_id: i64,
@@ -181,7 +181,7 @@ pub struct PublishedFollowUp {
 }
 
 /// An organisation.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct OrgRef {
     /// Region key, e.g. `KUNTA:016`.
     pub key: String,
@@ -190,7 +190,8 @@ pub struct OrgRef {
 }
 
 /// The council's decision that approved the report.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = PublishedApproval)]
 pub struct Approval {
     /// Date of the decision (ISO 8601).
     pub date: String,
@@ -203,7 +204,7 @@ pub struct Approval {
 }
 
 /// One section.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PublishedSection {
     /// Section id (anchor `s<id>` on the page).
     pub id: i64,
@@ -214,7 +215,7 @@ pub struct PublishedSection {
 }
 
 /// A piece of a section.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 // A document has a few hundred parts at most; boxing would only complicate building them.
 #[allow(clippy::large_enum_variant)]
@@ -229,7 +230,7 @@ pub enum Part {
 }
 
 /// An indicator block, rendered: chart, benchmark outcomes, table and attribution.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RenderedBlock {
     /// Anchor id (unique in the document).
     pub anchor: String,
@@ -257,7 +258,7 @@ pub struct RenderedBlock {
 }
 
 /// One benchmark outcome.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct BlockOutcome {
     /// "vs. Päijät-Häme" in words.
     pub against: String,
@@ -270,7 +271,7 @@ pub struct BlockOutcome {
 }
 
 /// Data of the one-page infographic.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Infographic {
     /// Key indicators with their benchmark outcomes.
     pub indicators: Vec<KeyIndicator>,
@@ -283,7 +284,7 @@ pub struct Infographic {
 }
 
 /// A key indicator of the infographic.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct KeyIndicator {
     /// Sotkanet id.
     pub id: i64,
@@ -302,7 +303,7 @@ pub struct KeyIndicator {
 }
 
 /// An outcome against one benchmark.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct OutcomeRef {
     /// Outcome key.
     pub outcome: String,
@@ -311,7 +312,7 @@ pub struct OutcomeRef {
 }
 
 /// Words the typeset outputs need, in the document's language.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Labels {
     /// "Sisällys".
     pub contents: String,

@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// One recorded move.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApprovalEvent {
     /// Sequence number.
     pub id: i64,
@@ -22,6 +22,7 @@ pub struct ApprovalEvent {
     pub user_email: String,
     /// The move (`start_commenting`, `to_board`, `council_approve`, `publish`, `send_back`).
     #[serde(rename = "move")]
+    #[schema(value_type = hyte_domain::approval::Move)]
     pub mv: String,
     /// State before.
     pub from: ApprovalState,
@@ -37,7 +38,7 @@ pub struct ApprovalEvent {
 
 /// What other parts of Hyte need to know about a report's approval (the process
 /// checklist marks "council approval recorded" from this).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApprovalFacts {
     /// The current state.
     pub state: ApprovalState,

@@ -6,7 +6,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// One stored TEAviisari score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = TeaviisariScore)]
 pub struct StoredScore {
     /// Organisation.
     pub org: String,

@@ -16,7 +16,8 @@ pub const GOAL_STATUSES: &[&str] = &[
 ];
 
 /// A joint goal and its follow-up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = DialogueGoal)]
 pub struct Goal {
     /// The goal.
     pub goal: String,
@@ -29,7 +30,7 @@ pub struct Goal {
 }
 
 /// A recorded dialogue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Dialogue {
     /// Id.
     pub id: i64,
@@ -66,7 +67,7 @@ impl Dialogue {
 }
 
 /// The editable content of a dialogue, validated by [`DialogueInput::check`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DialogueInput {
     /// Year.
     pub year: i64,

@@ -9,7 +9,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// Text in the three UI languages.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Localized {
     /// Finnish.
     pub fi: String,
@@ -39,7 +39,7 @@ impl Localized {
 
 /// What the denominator of a value is, so that counts can be derived for intervals
 /// and benchmarks where that is exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Denominator {
     /// The whole resident population (indicator 127, population on 31 Dec).
@@ -49,7 +49,7 @@ pub enum Denominator {
 }
 
 /// An indicator definition with its curated metadata.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Indicator {
     /// Sotkanet id.
     pub id: IndicatorId,
@@ -188,7 +188,7 @@ pub struct ValueQuery {
 }
 
 /// One import run as shown in the history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportRun {
     /// Id.
     pub id: i64,

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// A goal of the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanGoal {
     /// Id.
     pub id: i64,
@@ -36,7 +36,7 @@ pub struct PlanGoal {
 }
 
 /// Planned resources of an action in one budget year.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Resource {
     /// Budget year.
     pub year: BudgetYear,
@@ -47,7 +47,7 @@ pub struct Resource {
 }
 
 /// The status of an action in one budget year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     /// Budget year.
     pub year: BudgetYear,
@@ -66,7 +66,7 @@ pub struct Progress {
 }
 
 /// An action of a goal.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanAction {
     /// Id.
     pub id: i64,
@@ -108,7 +108,7 @@ impl PlanAction {
 }
 
 /// A follow-up indicator of a goal or an action.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FollowUp {
     /// Id.
     pub id: i64,

@@ -12,13 +12,15 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// A report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     /// Id.
     pub id: i64,
     /// The owning organisation.
+    #[schema(value_type = String, example = "KUNTA:016")]
     pub org: RegionKey,
     /// Other organisations of a joint report.
+    #[schema(value_type = Vec<String>)]
     pub partners: Vec<RegionKey>,
     /// Kind.
     pub kind: ReportKind,
@@ -132,7 +134,7 @@ pub enum SaveOutcome {
 }
 
 /// An indicator's place in a report's indicator list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Selection {
     /// `sotkanet:<id>` or `preset:<slug>`; unique within the report.
     pub item_key: String,
@@ -163,7 +165,7 @@ pub struct Selection {
 }
 
 /// A joy or concern.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Observation {
     /// Id.
     pub id: i64,
@@ -203,7 +205,7 @@ pub struct CollectedObservation<'a> {
 }
 
 /// A comment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Comment {
     /// Id.
     pub id: i64,
@@ -228,7 +230,7 @@ pub struct Comment {
 }
 
 /// A qualitative self-assessment entry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SelfAssessment {
     /// Id.
     pub id: i64,

@@ -20,7 +20,7 @@ use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 
 /// A section's text as approved.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FrozenSection {
     /// The section's id in the working copy.
     pub section_id: i64,
@@ -39,11 +39,12 @@ pub struct FrozenSection {
 }
 
 /// One value row as frozen.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FrozenValue {
     /// Indicator.
     pub indicator: IndicatorId,
     /// Area.
+    #[schema(value_type = String)]
     pub region: RegionKey,
     /// Year.
     pub year: i64,
@@ -96,13 +97,14 @@ pub struct Freeze {
 }
 
 /// A version in the list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionSummary {
     /// Number within the report, from 1.
     pub number: i64,
     /// The report's title at approval.
     pub title: String,
     /// The report's kind (`term_report`, `yearly_report`, `regional_report`).
+    #[schema(value_type = hyte_domain::report::ReportKind)]
     pub kind: String,
     /// Year of a yearly report.
     pub year: Option<i64>,
@@ -117,11 +119,12 @@ pub struct VersionSummary {
 }
 
 /// A whole frozen version: what publication (issue #7) serves as JSON and PDF.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionDocument {
     /// The report.
     pub report_id: i64,
     /// The owning organisation.
+    #[schema(value_type = String)]
     pub org: RegionKey,
     /// The version.
     pub version: VersionSummary,
@@ -195,11 +198,12 @@ impl Snapshot {
 }
 
 /// One value that differs between a version and the current data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ValueChange {
     /// Indicator.
     pub indicator: IndicatorId,
     /// Area.
+    #[schema(value_type = String)]
     pub region: RegionKey,
     /// Year.
     pub year: i64,

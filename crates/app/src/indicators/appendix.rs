@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// One line of the appendix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AppendixRow {
     /// Item key.
     pub item_key: String,
@@ -36,7 +36,7 @@ pub struct AppendixRow {
 
 /// The THL appendix: indicators used, exclusions with reasons, additions with reason
 /// and source.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Appendix {
     /// Included and added indicators.
     pub used: Vec<AppendixRow>,

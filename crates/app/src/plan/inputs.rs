@@ -37,13 +37,16 @@ pub(crate) fn refuse<T>(key: &'static str, english: impl Into<String>) -> AppRes
 }
 
 /// A goal as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = GoalInput)]
 pub struct GoalDraft {
     /// Title.
     #[serde(default)]
+    #[schema(required = true, max_length = 300)]
     pub title: String,
     /// Description.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
     /// Tag keys.
     #[serde(default)]
@@ -54,29 +57,36 @@ pub struct GoalDraft {
 }
 
 /// Planned resources as typed: numbers from the API, text from forms.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ResourceInput)]
 pub struct ResourceDraft {
     /// Budget year.
     pub year: i64,
     /// Euros.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub euros: f64,
     /// Person-years.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub person_years: f64,
 }
 
 /// An action as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ActionInput)]
 pub struct ActionDraft {
     /// Title.
     #[serde(default)]
+    #[schema(required = true, max_length = 300)]
     pub title: String,
     /// Sector.
     #[serde(default)]
+    #[schema(required = true, max_length = 100)]
     pub sector: String,
     /// Responsible person.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub responsible: String,
     /// First year.
     pub start_year: i64,
@@ -91,7 +101,8 @@ pub struct ActionDraft {
 }
 
 /// A follow-up as typed. A missing baseline value is taken from the data.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = FollowUpInput)]
 pub struct FollowUpDraft {
     /// Goal.
     pub goal_id: i64,
@@ -113,12 +124,15 @@ pub struct FollowUpDraft {
 }
 
 /// Yearly progress as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ProgressInput)]
 pub struct ProgressDraft {
     /// Status.
+    #[schema(value_type = hyte_domain::plan::ActionStatus)]
     pub status: String,
     /// Narrative.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub narrative: String,
     /// Euros used.
     #[serde(default)]
