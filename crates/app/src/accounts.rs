@@ -287,7 +287,9 @@ impl App {
         {
             return Ok(SignIn::RateLimited);
         }
-        let user = store.user_by_email(&email).await?;
+        // A disabled or removed account is answered like an unknown e-mail (the
+        // account lifecycle, `crate::lifecycle`), after the same slow check.
+        let user = store.user_by_email(&email).await?.filter(User::is_active);
         let ok = match &user {
             Some(u) => verify_password(password, &u.password_hash),
             None => {

@@ -21,6 +21,7 @@ pub mod error;
 pub mod indicators;
 pub mod indicators_admin;
 pub mod indicators_data;
+pub mod lifecycle;
 pub mod observations;
 pub mod plan;
 pub mod process;
@@ -58,12 +59,17 @@ pub struct App {
     /// The database: only the use cases and queries of this crate touch it, so that
     /// no adapter can change anything past a rule or an audit entry.
     pub(crate) store: Store,
+    /// Where the links the application hands out point (`lifecycle::PublicUrl`).
+    pub(crate) public_url: lifecycle::PublicUrl,
 }
 
 impl App {
     /// The application over a store.
     pub fn new(store: Store) -> Self {
-        App { store }
+        App {
+            store,
+            public_url: Default::default(),
+        }
     }
 }
 

@@ -29,6 +29,12 @@ pub struct User {
     pub locale: Option<String>,
     /// When the account was made.
     pub created_at: String,
+    /// When the account was disabled (`None`: it may sign in). A disabled account's
+    /// sessions and API tokens are refused until it is enabled again.
+    pub disabled_at: Option<String>,
+    /// When the account was removed (`None`: it exists). A removed account keeps its
+    /// name and e-mail for the history it wrote, but never signs in again.
+    pub removed_at: Option<String>,
     #[serde(skip)]
     /// argon2 PHC string.
     pub password_hash: String,
@@ -62,13 +68,88 @@ pub struct Session {
     pub expires_at: String,
 }
 
+/// A live session as its user sees it in their list.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// SHA-256 of the session's token (the cookie value itself is never stored).
+    pub token_hash: String,
+    /// When it started (the sign-in).
+    pub created_at: String,
+    /// When it ends by itself.
+    pub expires_at: String,
+    /// When it was last used (to the minute), if since it started.
+    pub last_seen_at: Option<String>,
+}
+
+/// A password-reset link as stored (its token only as a hash).
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    /// Id.
+    pub id: i64,
+    /// The account whose password it sets.
+    pub user_id: i64,
+    /// Who issued it (an e-mail, or what the command line says).
+    pub issued_by: String,
+    /// When it was issued.
+    pub created_at: String,
+    /// When it stops working.
+    pub expires_at: String,
+    /// When it was used (a link works once).
+    pub used_at: Option<String>,
+    /// When a newer link, disabling or removing the account made it void.
+    pub revoked_at: Option<String>,
+}
+
+impl PasswordReset {
+    /// `pending`, `used`, `revoked` or `expired`.
+    pub fn state(&self) -> &'static str {
+        if self.used_at.is_some() {
+            "used"
+        } else if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.expires_at.as_str() <= now_rfc3339().as_str() {
+            "expired"
+        } else {
+            "pending"
+        }
+    }
+}
+
+const RESET_COLUMNS: &str = "id, user_id, issued_by, created_at, expires_at, used_at, revoked_at";
+
+fn reset_from_row(row: &AnyRow) -> StoreResult<PasswordReset> {
+    Ok(PasswordReset {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        issued_by: row.try_get("issued_by")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        used_at: opt_str(row, "used_at")?,
+        revoked_at: opt_str(row, "revoked_at")?,
+    })
+}
+
+/// How often a session's `last_seen_at` is written (seconds): a session used all day
+/// costs one small write a minute, not one per request.
+const SEEN_EVERY_SECS: i64 = 60;
+
+/// The time `secs` seconds from now (negative: ago), RFC 3339 UTC to the second, as
+/// every table stores it.
+fn rfc3339_in(secs: i64) -> StoreResult<String> {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(secs);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
 /// SHA-256 of a token, hex; how session and API tokens are stored and looked up.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 const USER_COLUMNS: &str =
-    "id, email, name, password_hash, org_key, role, sector, locale, created_at";
+    "id, email, name, password_hash, org_key, role, sector, locale, created_at, disabled_at, removed_at";
 
 fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
@@ -85,7 +166,16 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
         sector: opt_str(row, "sector")?,
         locale: opt_str(row, "locale")?,
         created_at: row.try_get("created_at")?,
+        disabled_at: opt_str(row, "disabled_at")?,
+        removed_at: opt_str(row, "removed_at")?,
     })
+}
+
+impl User {
+    /// Whether the account may sign in and act: neither disabled nor removed.
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none() && self.removed_at.is_none()
+    }
 }
 
 impl Store {
@@ -119,10 +209,10 @@ impl Store {
         row.as_ref().map(user_from_row).transpose()
     }
 
-    /// Users of an organisation.
+    /// Users of an organisation (removed accounts are not listed; disabled ones are).
     pub async fn users_of(&self, org: &RegionKey) -> StoreResult<Vec<User>> {
         let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM app_user WHERE org_key = $1 ORDER BY name"
+            "SELECT {USER_COLUMNS} FROM app_user WHERE org_key = $1 AND removed_at IS NULL ORDER BY name"
         ))
         .bind(org.to_string())
         .fetch_all(self.pool())
@@ -155,25 +245,74 @@ impl Store {
         Ok(())
     }
 
-    /// The live session for a cookie token, or `None` if unknown or expired.
+    /// The live session for a cookie token, or `None` if unknown, expired, or its
+    /// user's account is disabled or removed (checked on every request, so disabling
+    /// an account stops its open sessions at once). Notes when the session was last
+    /// used, at most once a minute.
     pub async fn session(&self, token: &str) -> StoreResult<Option<Session>> {
+        let hash = token_hash(token);
+        let now = now_rfc3339();
         let row = sqlx::query(
-            "SELECT user_id, csrf_token, expires_at FROM user_session WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at FROM user_session s
+             JOIN app_user u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2
+               AND u.disabled_at IS NULL AND u.removed_at IS NULL",
         )
-        .bind(token_hash(token))
-        .bind(now_rfc3339())
+        .bind(hash.clone())
+        .bind(now.clone())
         .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
         let user_id: i64 = row.try_get("user_id")?;
-        let Some(user) = self.user_by_id(user_id).await? else {
+        let Some(user) = self.user_by_id(user_id).await?.filter(User::is_active) else {
             return Ok(None);
         };
+        let stale = rfc3339_in(-SEEN_EVERY_SECS)?;
+        if opt_str(&row, "last_seen_at")?.is_none_or(|seen| seen < stale) {
+            sqlx::query("UPDATE user_session SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(hash)
+                .execute(self.pool())
+                .await?;
+        }
         Ok(Some(Session {
             user,
             csrf_token: row.try_get("csrf_token")?,
             expires_at: row.try_get("expires_at")?,
         }))
+    }
+
+    /// A user's live sessions, newest first.
+    pub async fn sessions_of(&self, user_id: i64) -> StoreResult<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, created_at, expires_at, last_seen_at FROM user_session
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, token_hash",
+        )
+        .bind(user_id)
+        .bind(now_rfc3339())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    token_hash: r.try_get("token_hash")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    last_seen_at: opt_str(r, "last_seen_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A password-reset link by its token (in any state), with its user.
+    pub async fn password_reset(&self, token: &str) -> StoreResult<Option<PasswordReset>> {
+        let row = sqlx::query(&format!(
+            "SELECT {RESET_COLUMNS} FROM password_reset WHERE token_hash = $1"
+        ))
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(reset_from_row).transpose()
     }
 
     /// Ends a session.
@@ -194,12 +333,16 @@ impl Store {
         Ok(r.rows_affected())
     }
 
-    /// The user a bearer token belongs to.
+    /// The user a bearer token belongs to; `None` for an unknown token and for the
+    /// token of a disabled or removed account.
     pub async fn user_by_api_token(&self, token: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query("SELECT user_id FROM api_token WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT t.user_id FROM api_token t JOIN app_user u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND u.disabled_at IS NULL AND u.removed_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let user_id: i64 = row.try_get("user_id")?;
         sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE token_hash = $2")
@@ -207,7 +350,7 @@ impl Store {
             .bind(token_hash(token))
             .execute(self.pool())
             .await?;
-        self.user_by_id(user_id).await
+        Ok(self.user_by_id(user_id).await?.filter(User::is_active))
     }
 
     /// A user's tokens: (id, name, created, last used).
@@ -354,5 +497,149 @@ impl crate::tx::Tx {
             .execute(self.conn())
             .await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    /// Disables an account (`true`) or enables it again (`false`). Disabling ends its
+    /// sessions and voids its unused password-reset links; its API tokens are kept but
+    /// refused while it is disabled. `false` when the account does not exist, is
+    /// removed, or already is in that state.
+    pub async fn set_disabled(&mut self, user_id: i64, disabled: bool) -> StoreResult<bool> {
+        let now = now_rfc3339();
+        let changed = if disabled {
+            sqlx::query(
+                "UPDATE app_user SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL AND removed_at IS NULL",
+            )
+            .bind(now.clone())
+            .bind(user_id)
+            .execute(self.conn())
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE app_user SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL AND removed_at IS NULL",
+            )
+            .bind(user_id)
+            .execute(self.conn())
+            .await?
+        };
+        if changed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if disabled {
+            self.end_sessions(user_id, None).await?;
+            self.void_password_resets(user_id).await?;
+        }
+        Ok(true)
+    }
+
+    /// Removes an account for good while keeping its name and e-mail, so that what it
+    /// wrote stays attributed: it can never sign in (no usable password), is no longer
+    /// a member or a section's assignee, and its sessions, API tokens and unused reset
+    /// links are gone. `false` when it does not exist or is already removed.
+    pub async fn remove_user(&mut self, user_id: i64) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE app_user SET removed_at = $1, password_hash = '!' WHERE id = $2 AND removed_at IS NULL",
+        )
+        .bind(now_rfc3339())
+        .bind(user_id)
+        .execute(self.conn())
+        .await?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.end_sessions(user_id, None).await?;
+        self.void_password_resets(user_id).await?;
+        for sql in [
+            "DELETE FROM api_token WHERE user_id = $1",
+            "DELETE FROM section_assignee WHERE user_id = $1",
+        ] {
+            sqlx::query(sql).bind(user_id).execute(self.conn()).await?;
+        }
+        Ok(true)
+    }
+
+    /// Ends a user's sessions, all of them or all but the one with the token hash
+    /// `keep`; how many ended.
+    pub async fn end_sessions(&mut self, user_id: i64, keep: Option<&str>) -> StoreResult<u64> {
+        let r = match keep {
+            Some(k) => {
+                sqlx::query("DELETE FROM user_session WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id)
+                    .bind(k.to_string())
+                    .execute(self.conn())
+                    .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(self.conn())
+                    .await?
+            }
+        };
+        Ok(r.rows_affected())
+    }
+
+    /// Ends one session of a user by its token hash; `false` if the user has no such
+    /// session.
+    pub async fn end_session(&mut self, user_id: i64, hash: &str) -> StoreResult<bool> {
+        let r = sqlx::query("DELETE FROM user_session WHERE user_id = $1 AND token_hash = $2")
+            .bind(user_id)
+            .bind(hash.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Stores a new password-reset link (its token's hash) for a user, valid for
+    /// `ttl_secs`; the user's earlier unused links become void (only the newest works).
+    pub async fn create_password_reset(
+        &mut self,
+        user_id: i64,
+        token: &str,
+        issued_by: &str,
+        ttl_secs: i64,
+    ) -> StoreResult<PasswordReset> {
+        self.void_password_resets(user_id).await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO password_reset (user_id, token_hash, issued_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING {RESET_COLUMNS}"
+        ))
+        .bind(user_id)
+        .bind(token_hash(token))
+        .bind(issued_by.to_string())
+        .bind(now_rfc3339())
+        .bind(rfc3339_in(ttl_secs)?)
+        .fetch_one(self.conn())
+        .await?;
+        reset_from_row(&row)
+    }
+
+    /// Uses a password-reset link: of two uses of the same link only one claims it
+    /// (the conditional update), and only while it is unused, not void and not expired.
+    /// The account's id, or `None` when the link cannot be used.
+    pub async fn claim_password_reset(&mut self, token: &str) -> StoreResult<Option<i64>> {
+        let now = now_rfc3339();
+        let row = sqlx::query(
+            "UPDATE password_reset SET used_at = $1
+             WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
+             RETURNING user_id",
+        )
+        .bind(now)
+        .bind(token_hash(token))
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(|r| r.try_get("user_id").map_err(StoreError::from))
+            .transpose()
+    }
+
+    /// Makes a user's unused password-reset links void.
+    async fn void_password_resets(&mut self, user_id: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE password_reset SET revoked_at = $1 WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(now_rfc3339())
+        .bind(user_id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 }

@@ -238,8 +238,14 @@ impl App {
     }
 
     /// Creates an invitation and returns it with its single-use token (shown once;
-    /// Hyte keeps only its hash). Refuses an address that already has an account or
-    /// a pending invitation to the same organisation.
+    /// Hyte keeps only its hash). Refuses an address of a member of the same
+    /// organisation or with a pending invitation to it, and, in production, any
+    /// invitation while the public address of the links is not configured.
+    ///
+    /// An address that has an account elsewhere (another organisation's user, an
+    /// administrator, a removed account) is answered exactly as a new address: the
+    /// coordinator learns nothing about other organisations' users. The invitee,
+    /// who already has an account, is told to sign in when they open the link.
     pub async fn invite(
         &self,
         g: &ManagedOrg,
@@ -248,11 +254,17 @@ impl App {
         let email = check_email(&input.email)?;
         let role = check_role(&input.role)?;
         let sector = check_sector(input.sector.as_deref())?;
-        if self.store.user_by_email(&email).await?.is_some() {
+        self.check_public_url()?;
+        let member = self
+            .store
+            .user_by_email(&email)
+            .await?
+            .is_some_and(|u| u.org.as_ref() == Some(&g.org.key) && u.removed_at.is_none());
+        if member {
             return Err(AppError::Conflict(
                 Refusal::new(
                     "grp-err-has-account",
-                    format!("{email} already has an account"),
+                    format!("{email} is already a member of this organisation"),
                 )
                 .arg("email", &email),
             ));
