@@ -8,6 +8,7 @@
 use crate::{Actor, App, AppError, AppResult, Refusal};
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
+use hyte_domain::signin::Throttle;
 use hyte_domain::{RegionKey, Role};
 use hyte_store::users::{NewUser, User};
 use hyte_store::Audit;
@@ -136,8 +137,11 @@ pub struct SignInRules {
 /// How a sign-in ended.
 #[derive(Debug, Clone)]
 pub enum SignIn {
-    /// Too many failed attempts for this e-mail or address: not even checked.
-    RateLimited,
+    /// Too many recent failures (see [`hyte_domain::signin`]): not even checked.
+    RateLimited {
+        /// Seconds until the next attempt may be made.
+        retry_after_secs: i64,
+    },
     /// Wrong e-mail or password (which one is not told).
     Refused,
     /// Signed in, with a new session.
@@ -260,10 +264,12 @@ impl App {
         Ok(user)
     }
 
-    /// Signs a user in: refused without checking while the e-mail or the address
-    /// has too many recent failures; every attempt is counted (in the database, so
-    /// that all web nodes share the limit) and audited; a success gets a new session
-    /// and ends `old_session` (no session fixation).
+    /// Signs a user in: refused without checking while the throttle of
+    /// [`hyte_domain::signin`] asks this e-mail and client address to wait; every
+    /// attempt is counted (in the database, so that all web nodes share the counts)
+    /// and audited; a success gets a new session and ends `old_session` (no session
+    /// fixation). `address` is the client's address as the web layer established it
+    /// (through trusted proxies only).
     pub async fn sign_in(
         &self,
         email: &str,
@@ -275,17 +281,23 @@ impl App {
         let email = email.trim().to_lowercase();
         let ip_subject = format!("ip:{address}");
         let mail_subject = format!("email:{email}");
+        let pair_subject = format!("pair:{email} {address}");
         let store = &self.store;
-        if store
-            .recent_failed_logins(&mail_subject, rules.window_secs)
-            .await?
-            >= rules.max_failures
-            || store
-                .recent_failed_logins(&ip_subject, rules.window_secs)
-                .await?
-                >= rules.max_failures * 4
-        {
-            return Ok(SignIn::RateLimited);
+        let throttle = Throttle {
+            max_failures: rules.max_failures,
+            window_secs: rules.window_secs,
+        };
+        let window = rules.window_secs;
+        let wait = throttle.wait_secs(
+            store.login_attempts(&pair_subject, window).await?,
+            store.login_attempts(&ip_subject, window).await?,
+            store.login_attempts(&mail_subject, window).await?,
+            hyte_store::now_epoch(),
+        );
+        if wait > 0 {
+            return Ok(SignIn::RateLimited {
+                retry_after_secs: wait,
+            });
         }
         // A disabled or removed account is answered like an unknown e-mail (the
         // account lifecycle, `crate::lifecycle`), after the same slow check.
@@ -297,8 +309,9 @@ impl App {
                 false
             }
         };
-        store.record_login_attempt(&mail_subject, ok).await?;
-        store.record_login_attempt(&ip_subject, ok).await?;
+        for subject in [&mail_subject, &ip_subject, &pair_subject] {
+            store.record_login_attempt(subject, ok).await?;
+        }
         let Some(user) = user.filter(|_| ok) else {
             let mut tx = store.begin().await?;
             tx.audit(&Audit {

@@ -25,17 +25,29 @@ pub const MIN_PASSWORD_CHARS: usize = hyte_app::accounts::MIN_PASSWORD_CHARS;
 /// Files larger than this get a progress bar.
 const PROGRESS_MIN_BYTES: usize = 1024 * 1024;
 
-/// `hyte migrate`.
+/// `hyte migrate`: says how many migrations it applied ("up to date" only when none
+/// was pending).
 pub async fn migrate(db: &str) -> anyhow::Result<()> {
-    let store = open_migrated(db).await?;
+    let store = crate::connect(db).await?;
+    let applied = store
+        .migrate_counted()
+        .await
+        .with_context(|| format!("preparing the database at {} failed", store.url_redacted()))?;
     let orgs = store.organisations().await?;
     let municipalities = orgs
         .iter()
         .filter(|r| r.key.category() == hyte_domain::RegionCategory::Kunta)
         .count();
+    let what = match applied {
+        0 => format!("Database {} is up to date", store.url_redacted()),
+        1 => format!("Applied 1 migration to database {}", store.url_redacted()),
+        n => format!(
+            "Applied {n} migrations to database {}",
+            store.url_redacted()
+        ),
+    };
     println!(
-        "Database {} is up to date: {} organisations ({} municipalities, {} welfare-region level organisations).",
-        store.url_redacted(),
+        "{what}: {} organisations ({} municipalities, {} welfare-region level organisations).",
         orgs.len(),
         municipalities,
         orgs.len() - municipalities
@@ -44,31 +56,40 @@ pub async fn migrate(db: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The web settings from the environment (`HYTE_SECURE_COOKIES=1` behind TLS).
-pub fn web_config() -> Config {
+/// The web settings from the environment (`HYTE_SECURE_COOKIES=1` behind TLS,
+/// `HYTE_TRUSTED_PROXIES` behind a reverse proxy; docs/OPERATIONS.md).
+pub fn web_config() -> anyhow::Result<Config> {
     let secure = std::env::var("HYTE_SECURE_COOKIES")
         .map(|v| matches!(v.trim(), "1" | "true" | "yes"))
         .unwrap_or(false);
-    Config {
+    let proxies = std::env::var("HYTE_TRUSTED_PROXIES").unwrap_or_default();
+    let public_url = crate::users::public_url_from_env()?;
+    Ok(Config {
+        public_url,
         secure_cookies: secure,
+        trusted_proxies: hyte_web::client::TrustedProxies::parse(&proxies)
+            .map_err(anyhow::Error::msg)?,
         ..Config::default()
-    }
+    })
 }
 
-/// Serves the app on `addr` until the process is stopped; `announce` also prints the
-/// address for a person on standard output.
-pub async fn serve_store(store: Store, addr: SocketAddr, announce: bool) -> anyhow::Result<()> {
+/// Serves the app on `addr` until the process is stopped. `demo` (`hyte demo`) also
+/// prints the address for a person on standard output, and lets invitation and
+/// password-reset links be made without `HYTE_PUBLIC_URL` (from the request's host).
+pub async fn serve_store(store: Store, addr: SocketAddr, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         anyhow::anyhow!("cannot listen on {addr}: {e} (is another program using the port?)")
     })?;
     let local = listener.local_addr().unwrap_or(addr);
-    let config = web_config();
+    let mut config = web_config()?;
+    config.require_public_url = !demo;
+    crate::users::announce_public_url(&config);
     tracing::info!(
         "listening on http://{local} (database {}, secure cookies {})",
         store.url_redacted(),
         if config.secure_cookies { "on" } else { "off" }
     );
-    if announce {
+    if demo {
         println!("Hyte is running at http://{local}/ (stop it with Ctrl-C).");
     }
     let state = AppState::new(hyte_app::App::new(store), config);
@@ -412,7 +433,7 @@ pub async fn backup(db: &str, file: &Path, org: Option<&str>) -> anyhow::Result<
         hyte_store::backup::Scope::Org(k) => format!("organisation {k}"),
     };
     println!(
-        "Backed up {what}: {} rows in {} tables (schema version {}) to {}.",
+        "Backed up {what}: {} rows in {} tables (schema version {}) to {} (readable only by its owner: it holds password hashes and tokens).",
         s.total(),
         s.rows.len(),
         s.schema_version,

@@ -13,6 +13,7 @@ pub mod process;
 pub mod region;
 pub mod report;
 pub mod role;
+pub mod signin;
 
 pub use indicator::{IndicatorId, Polarity, Sex, ValueUnit};
 pub use region::{RegionCategory, RegionKey, RegionKeyError};

@@ -388,6 +388,29 @@ impl Store {
         Ok(())
     }
 
+    /// A subject's sign-in attempts: failures within the last `window_secs`, the last
+    /// failure and the last success (of the kept history).
+    pub async fn login_attempts(
+        &self,
+        subject: &str,
+        window_secs: i64,
+    ) -> StoreResult<hyte_domain::signin::Attempts> {
+        let failures = self.recent_failed_logins(subject, window_secs).await?;
+        let row = sqlx::query(
+            "SELECT MAX(CASE WHEN success = 0 THEN at_epoch END) AS last_failure,
+                    MAX(CASE WHEN success = 1 THEN at_epoch END) AS last_success
+             FROM login_attempt WHERE subject = $1",
+        )
+        .bind(subject.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(hyte_domain::signin::Attempts {
+            failures,
+            last_failure: row.try_get("last_failure")?,
+            last_success: row.try_get("last_success")?,
+        })
+    }
+
     /// Failed attempts for a subject within the last `window_secs`.
     pub async fn recent_failed_logins(&self, subject: &str, window_secs: i64) -> StoreResult<i64> {
         let row = sqlx::query(

@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod blocks;
+pub mod client;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -36,6 +37,16 @@ pub struct Config {
     pub login_max_failures: i64,
     /// Window of the login rate limit.
     pub login_window_secs: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`HYTE_TRUSTED_PROXIES`; see [`client`]).
+    pub trusted_proxies: client::TrustedProxies,
+    /// The public address users reach Hyte at (`HYTE_PUBLIC_URL`, e.g.
+    /// `https://hyte.kunta.example`): the base of invitation and password-reset links.
+    pub public_url: Option<String>,
+    /// Refuse invitation and reset links while [`Config::public_url`] is not set
+    /// (production, `hyte serve`); otherwise (`hyte demo`, tests) they are made from
+    /// the request's `Host` header.
+    pub require_public_url: bool,
 }
 
 impl Default for Config {
@@ -45,6 +56,9 @@ impl Default for Config {
             session_ttl_secs: 8 * 3600,
             login_max_failures: 5,
             login_window_secs: 15 * 60,
+            trusted_proxies: client::TrustedProxies::default(),
+            public_url: None,
+            require_public_url: false,
         }
     }
 }
@@ -64,8 +78,12 @@ pub struct AppState {
 impl AppState {
     /// The state of a web node over the application.
     pub fn new(app: hyte_app::App, config: Config) -> AppState {
+        let public = hyte_app::lifecycle::PublicUrl::new(
+            config.public_url.clone(),
+            config.require_public_url,
+        );
         AppState {
-            app,
+            app: app.with_public_url(public),
             config: Arc::new(config),
             outputs: Default::default(),
         }
@@ -127,12 +145,16 @@ pub fn router(state: AppState) -> Router {
             "/admin/imports",
             get(pages::indicators::imports)
                 .post(pages::indicators::upload)
-                // Sotkanet files are large; only this route takes them.
-                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+                // Sotkanet files are large; only this route takes them (and
+                // `security::body_limit` names it too).
+                .layer(axum::extract::DefaultBodyLimit::max(security::body_limit(
+                    "/admin/imports",
+                ))),
         )
         .merge(pages::reports::routes())
         .merge(pages::report_data::routes())
         .merge(pages::process::routes())
+        .merge(pages::lifecycle::routes())
         .merge(pages::approval::routes())
         .merge(pages::plan::routes())
         .merge(pages::coefficient::routes())
@@ -141,9 +163,19 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::embed::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
+        // Innermost first: NUL characters and oversized bodies are refused before any
+        // handler; `headers` translates those refusals on pages and adds the security
+        // headers; `no_store` sees the final answer (also the translated error page);
+        // `log_forbidden` sees every 403, whichever layer made it.
+        .layer(axum::middleware::from_fn(security::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::headers,
+        ))
+        .layer(axum::middleware::from_fn(security::no_store))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(security::ForbiddenLog::default()),
+            security::log_forbidden,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

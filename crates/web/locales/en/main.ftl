@@ -23,7 +23,7 @@ login-title = Sign in
 login-email = E-mail
 login-password = Password
 login-failed = Wrong e-mail or password.
-login-rate-limited = Too many failed sign-ins. Try again in 15 minutes.
+login-rate-limited = Too many failed sign-ins. Try again in { $minutes } min.
 password-title = Change password
 password-current = Current password
 password-new = New password
@@ -192,3 +192,7 @@ ind-err-kind = “{ $value }” is not a kind of indicator: choose register, sur
 imp-err-forbidden = Only administrators import data.
 imp-err-history-forbidden = The import history is for coordinators and administrators.
 imports-empty = No file was chosen, or the file is empty.
+
+# Refused at the edge, before any handler (security.rs).
+err-nul-character = The field { $field } contains a NUL character (U+0000), which Hyte does not accept. Remove it and send again.
+err-too-large = The request is too large (at most { $mib } MiB).

@@ -23,7 +23,7 @@ login-title = Kirjautuminen
 login-email = Sähköposti
 login-password = Salasana
 login-failed = Sähköposti tai salasana on väärin.
-login-rate-limited = Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 15 minuutin kuluttua.
+login-rate-limited = Liian monta epäonnistunutta kirjautumista. Yritä uudelleen { $minutes } minuutin kuluttua.
 password-title = Salasanan vaihto
 password-current = Nykyinen salasana
 password-new = Uusi salasana
@@ -192,3 +192,7 @@ ind-err-kind = ”{ $value }” ei ole indikaattorin laji: valitse register, sur
 imp-err-forbidden = Vain pääkäyttäjät tuovat tietoja.
 imp-err-history-forbidden = Tuontihistoria on koordinaattoreille ja pääkäyttäjille.
 imports-empty = Tiedostoa ei valittu, tai tiedosto on tyhjä.
+
+# Refused at the edge, before any handler (security.rs).
+err-nul-character = Kentässä { $field } on NUL-merkki (U+0000), jota Hyte ei hyväksy. Poista merkki ja lähetä uudelleen.
+err-too-large = Lähetys on liian suuri (enintään { $mib } MiB).

@@ -23,7 +23,7 @@ login-title = Inloggning
 login-email = E-post
 login-password = Lösenord
 login-failed = Fel e-postadress eller lösenord.
-login-rate-limited = För många misslyckade inloggningar. Försök igen om 15 minuter.
+login-rate-limited = För många misslyckade inloggningar. Försök igen om { $minutes } min.
 password-title = Byt lösenord
 password-current = Nuvarande lösenord
 password-new = Nytt lösenord
@@ -192,3 +192,7 @@ ind-err-kind = ”{ $value }” är ingen indikatortyp: välj register, survey, 
 imp-err-forbidden = Endast administratörer importerar data.
 imp-err-history-forbidden = Importhistoriken är för koordinatorer och administratörer.
 imports-empty = Ingen fil valdes, eller filen är tom.
+
+# Refused at the edge, before any handler (security.rs).
+err-nul-character = Fältet { $field } innehåller ett NUL-tecken (U+0000), som Hyte inte godtar. Ta bort tecknet och skicka igen.
+err-too-large = Förfrågan är för stor (högst { $mib } MiB).

@@ -4,20 +4,20 @@ use super::render;
 use crate::auth::{
     actor, constant_time_eq, random_token, Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
+use crate::client::ClientAddr;
 use crate::extract::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::process::render_refusable;
 use crate::view::Page;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use hyte_app::accounts::{SignIn, SignInRules};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -72,6 +72,18 @@ pub async fn login_form(
     Ok((jar, render(&tpl)?).into_response())
 }
 
+/// 429 with `Retry-After` and the wait in whole minutes (rounded up) in words.
+fn rate_limited(viewer: &Viewer, retry_after_secs: i64) -> Response {
+    let minutes = (retry_after_secs + 59) / 60;
+    let message = crate::i18n::Tr::new(viewer.lang)
+        .ta("login-rate-limited", &[("minutes", minutes.to_string())]);
+    let mut res = AppError::too_many(message).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    res
+}
+
 fn viewer_t(v: &Viewer, key: &str) -> String {
     crate::i18n::Tr::new(v.lang).t(key)
 }
@@ -92,7 +104,7 @@ pub async fn login(
     State(state): State<AppState>,
     viewer: Viewer,
     jar: CookieJar,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Form(f): Form<LoginForm>,
 ) -> AppResult<Response> {
     let expected = jar
@@ -114,15 +126,15 @@ pub async fn login(
         .sign_in(
             &f.email,
             &f.password,
-            &addr.ip().to_string(),
+            &client.to_string(),
             &rules,
             jar.get(SESSION_COOKIE).map(|c| c.value()),
         )
         .await?;
     let (user, session) = match outcome {
         SignIn::Welcome { user, session } => (user, session),
-        SignIn::RateLimited => {
-            return Err(AppError::too_many(viewer_t(&viewer, "login-rate-limited")))
+        SignIn::RateLimited { retry_after_secs } => {
+            return Ok(rate_limited(&viewer, retry_after_secs));
         }
         SignIn::Refused => {
             let token = random_token();

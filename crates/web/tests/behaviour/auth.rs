@@ -336,8 +336,18 @@ both!(
         let res = app.login(&client, &user.email, &user.password).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(set_cookie_line(res.headers(), SESSION_COOKIE).is_none());
+        // The first delay is a minute, said in words and in Retry-After.
+        let wait: i64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
         let html = res.text().await.unwrap();
-        assert!(html.contains("15"), "says when to try again: {html}");
+        assert!(
+            html.contains("Yritä uudelleen 1 minuutin kuluttua"),
+            "says when to try again: {html}"
+        );
         // The limit is per e-mail: another account from the same address still signs in.
         let other = app.user("KUNTA:016", Role::Reader).await;
         let res = app
@@ -418,5 +428,95 @@ both!(
             sign_in(next, None).await,
             "/org/KUNTA:016/audit?action=login&q=a%20b"
         );
+    }
+);
+
+/// A browser behind the reverse proxy at 127.0.0.1 (the test server's peer), as
+/// nginx reports it in `X-Forwarded-For`.
+fn client_at(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", address.parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+both!(
+    an_attacker_cannot_lock_the_coordinator_out_behind_the_proxy,
+    with TestApp::builder().config(|c| {
+        c.trusted_proxies = hyte_web::client::TrustedProxies::parse("127.0.0.1").unwrap()
+    }),
+    |app: TestApp| async move {
+        let coordinator = app.user("KUNTA:016", Role::Coordinator).await;
+        let colleague = app.user("KUNTA:016", Role::Editor).await;
+        // The coordinator signed in from her desk before (a known address).
+        let desk = client_at("198.51.100.10");
+        let res = app.login(&desk, &coordinator.email, &coordinator.password).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // An attacker fails 60 times in her name from one address…
+        let attacker = client_at("203.0.113.66");
+        let mut limited = 0;
+        for _ in 0..60 {
+            let res = app.login(&attacker, &coordinator.email, "arvaus").await;
+            match res.status() {
+                StatusCode::UNAUTHORIZED => {}
+                StatusCode::TOO_MANY_REQUESTS => limited += 1,
+                other => panic!("{other}"),
+            }
+        }
+        // …and is slowed down after 5 (his own pair),
+        assert_eq!(limited, 55);
+        // while the coordinator still signs in from her desk and a colleague from
+        // another address behind the same proxy is not affected at all.
+        let res = app
+            .login(&client_at("198.51.100.10"), &coordinator.email, &coordinator.password)
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = app
+            .login(&client_at("198.51.100.11"), &colleague.email, &colleague.password)
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // The same from many addresses (a spread campaign): from an address she has
+        // never used, the account slows down after 50 failures in the window (5 so
+        // far, the slowed-down attempts are not even tried); at her desk it does not.
+        for i in 0..45 {
+            let res = app
+                .login(&client_at(&format!("203.0.113.{i}")), &coordinator.email, "arvaus")
+                .await;
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        let res = app
+            .login(&client_at("192.0.2.1"), &coordinator.email, &coordinator.password)
+            .await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        let res = app
+            .login(&client_at("198.51.100.10"), &coordinator.email, &coordinator.password)
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+);
+
+both!(
+    forwarded_for_from_an_untrusted_peer_is_ignored,
+    |app: TestApp| async move {
+        // No trusted proxies: a client naming a new address in every request is
+        // still one address, and slows down after 20 failures over any accounts.
+        let mut users = vec![];
+        for _ in 0..6 {
+            users.push(app.user("KUNTA:016", Role::Reader).await);
+        }
+        let mut statuses = vec![];
+        for i in 0..24 {
+            let user = &users[i % users.len()];
+            let res = app
+                .login(&client_at(&format!("203.0.113.{i}")), &user.email, "arvaus")
+                .await;
+            statuses.push(res.status().as_u16());
+        }
+        assert_eq!(statuses[..20], [401; 20]);
+        assert_eq!(statuses[20..], [429; 4]);
     }
 );
