@@ -70,9 +70,11 @@ impl Dialogue {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DialogueInput {
     /// Year.
+    #[schema(minimum = 2020, maximum = 2100)]
     pub year: i64,
     /// Date held, `YYYY-MM-DD` or empty.
     #[serde(default)]
+    #[schema(format = Date)]
     pub held_on: Option<String>,
     /// Participants.
     #[serde(default)]

@@ -3,89 +3,169 @@
 //! [`VersionDocument`] publication serves), and what changed in the data since.
 //! Same use cases as the pages (`hyte_app::approval`, through `pages::approval::apply_move`).
 
-use super::reports::ApiJson;
-use super::ApiResult;
+use super::reports::{created, ApiJson, Created};
+use super::{ApiResult, ApiRouter};
 use crate::auth::Viewer;
 use crate::i18n::Tr;
 use crate::pages::approval::{allowed_moves, apply_move, load_version, version_changes};
 use crate::pages::report_data::report_ctx;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use hyte_app::approval::parse_move;
-use hyte_app::model::versions::VersionDocument;
+use hyte_app::model::approval::ApprovalEvent;
+use hyte_app::model::versions::{ValueChange, VersionDocument, VersionSummary};
 use hyte_app::ReportCtx;
-use hyte_domain::approval::MoveInput;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use hyte_domain::approval::{ApprovalState, Decision, Move, MoveInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
 
 /// Routes of this module (mounted under `/api/v1`).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/reports/{id}/approval", get(approval))
-        .route("/reports/{id}/approval/transitions", post(transition))
-        .route("/reports/{id}/versions", get(versions))
-        .route("/reports/{id}/versions/{v}", get(version))
-        .route("/reports/{id}/versions/{v}/changes", get(changes))
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .get("/reports/{id}/approval", approval)
+        .post("/reports/{id}/approval/transitions", transition)
+        .get("/reports/{id}/versions", versions)
+        .get("/reports/{id}/versions/{v}", version)
+        .get("/reports/{id}/versions/{v}/changes", changes)
 }
 
-async fn approval_json(state: &AppState, ctx: &ReportCtx) -> ApiResult<Value> {
+/// The documented paths of this module.
+#[derive(OpenApi)]
+#[openapi(paths(approval, transition, versions, version, changes))]
+pub struct Doc;
+
+/// A report's approval: state, timeline, versions and the caller's possible moves.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Approval)]
+pub struct ApprovalJson {
+    /// The report.
+    pub report_id: i64,
+    /// Where the report is.
+    pub state: ApprovalState,
+    /// board_review and later lock the text; send_back unlocks it
+    pub text_locked: bool,
+    /// Approved by the council (approved or published).
+    pub council_approved: bool,
+    /// Published.
+    pub published: bool,
+    /// The latest council decision, if any.
+    pub decision: Option<Decision>,
+    /// The number of the latest frozen version, if any.
+    pub latest_version: Option<i64>,
+    /// The moves the caller may make now.
+    pub allowed_moves: Vec<Move>,
+    /// The timeline, oldest first.
+    pub events: Vec<ApprovalEvent>,
+    /// The frozen versions, oldest first.
+    pub versions: Vec<VersionSummary>,
+}
+
+async fn approval_json(state: &AppState, ctx: &ReportCtx) -> ApiResult<ApprovalJson> {
     let facts = state.app.approval_facts(ctx).await?;
-    Ok(json!({
-        "report_id": ctx.report.id,
-        "state": facts.state,
-        "text_locked": facts.state.locks_text(),
-        "council_approved": facts.council_approved,
-        "published": facts.published,
-        "decision": facts.decision,
-        "latest_version": facts.latest_version,
-        "allowed_moves": allowed_moves(ctx.access, facts.state),
-        "events": state.app.approval_events(ctx).await?,
-        "versions": state.app.versions(ctx).await?,
-    }))
+    Ok(ApprovalJson {
+        report_id: ctx.report.id,
+        state: facts.state,
+        text_locked: facts.state.locks_text(),
+        council_approved: facts.council_approved,
+        published: facts.published,
+        decision: facts.decision,
+        latest_version: facts.latest_version,
+        allowed_moves: allowed_moves(ctx.access, facts.state),
+        events: state.app.approval_events(ctx).await?,
+        versions: state.app.versions(ctx).await?,
+    })
 }
 
-/// `GET /api/v1/reports/{id}/approval`.
+/// Approval state of a report
+///
+/// Whether its text is locked, the moves the caller may make, the timeline and the
+/// frozen versions (anyone who may read the report).
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/approval",
+    tag = "approval",
+    params(("id" = i64, Path, description = "Report id")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "OK", body = ApprovalJson),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn approval(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ApprovalJson>> {
     let ctx = report_ctx(&state, &viewer, &id).await?;
     Ok(Json(approval_json(&state, &ctx).await?))
 }
 
-/// Body of a move.
-#[derive(Debug, Deserialize)]
+/// A move of the approval workflow.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TransitionRequest)]
 pub struct TransitionBody {
-    /// `start_commenting`, `to_board`, `council_approve`, `publish` or `send_back`.
+    /// The move.
     #[serde(rename = "move")]
+    #[schema(value_type = Move)]
     pub mv: String,
     /// Reason (required for `send_back`).
     #[serde(default)]
     pub reason: Option<String>,
     /// `YYYY-MM-DD` (required for `council_approve`).
     #[serde(default)]
+    #[schema(format = Date)]
     pub decision_date: Option<String>,
     /// Minutes section, e.g. `§ 45` (required for `council_approve`).
     #[serde(default)]
+    #[schema(example = "§ 45")]
     pub minutes_section: Option<String>,
     /// Link to the minutes.
     #[serde(default)]
+    #[schema(format = "uri")]
     pub decision_link: Option<String>,
 }
 
-/// `POST /api/v1/reports/{id}/approval/transitions`: 201 with the recorded event and
-/// the new approval state. The same use case as the page (`App::transition`).
+/// A recorded move with the new approval state.
+#[derive(Serialize, ToSchema)]
+pub struct Transition {
+    /// The new approval state.
+    #[serde(flatten)]
+    pub approval: ApprovalJson,
+    /// The recorded move.
+    pub event: ApprovalEvent,
+}
+
+/// Move the report (coordinators of the report's organisations and admins)
+///
+/// send_back needs a reason; council_approve needs decision_date and minutes_section and
+/// freezes a version of the text and every indicator value shown.
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/approval/transitions",
+    tag = "approval",
+    params(("id" = i64, Path, description = "Report id")),
+    request_body = TransitionBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Recorded", body = Transition),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+        (status = 409, response = super::responses::Error),
+        (status = 415, response = super::responses::Error),
+        (status = 422, response = super::responses::Error),
+    )
+)]
 pub async fn transition(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TransitionBody>,
-) -> ApiResult<Response> {
+) -> ApiResult<Created<Transition>> {
     let ctx = report_ctx(&state, &viewer, &id).await?;
     let mv = parse_move(&body.mv)?;
     let input = MoveInput {
@@ -95,22 +175,61 @@ pub async fn transition(
         decision_link: body.decision_link.unwrap_or_default(),
     };
     let event = apply_move(&state, &ctx, mv, &input).await?;
-    let mut out = approval_json(&state, &ctx).await?;
-    out["event"] = json!(event);
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    Ok(created(Transition {
+        approval: approval_json(&state, &ctx).await?,
+        event,
+    }))
 }
 
-/// `GET /api/v1/reports/{id}/versions`.
+/// The frozen versions of a report.
+#[derive(Serialize, ToSchema)]
+pub struct VersionList {
+    /// Oldest first.
+    pub versions: Vec<VersionSummary>,
+}
+
+/// Frozen versions of a report, oldest first
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/versions",
+    tag = "approval",
+    params(("id" = i64, Path, description = "Report id")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "OK", body = VersionList),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn versions(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<VersionList>> {
     let ctx = report_ctx(&state, &viewer, &id).await?;
-    Ok(Json(json!({ "versions": state.app.versions(&ctx).await? })))
+    Ok(Json(VersionList {
+        versions: state.app.versions(&ctx).await?,
+    }))
 }
 
-/// `GET /api/v1/reports/{id}/versions/{v}`: the whole frozen version.
+/// One frozen version as a whole document
+///
+/// Sections as approved, indicator definitions, every frozen value with interval and
+/// provenance, and the approval record.
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/versions/{v}",
+    tag = "approval",
+    params(("id" = i64, Path, description = "Report id"), ("v" = i64, Path, description = "Version number, from 1")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "OK", body = VersionDocument),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn version(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -121,17 +240,39 @@ pub async fn version(
     Ok(Json(load_version(&state, &ctx, &v, &tr).await?))
 }
 
-/// `GET /api/v1/reports/{id}/versions/{v}/changes`: values shown by the version that
-/// differ in the current data.
+/// What changed in the data since a version.
+#[derive(Serialize, ToSchema)]
+pub struct VersionChanges {
+    /// The version's number.
+    pub version: i64,
+    /// Values that differ (old → new), and values published since.
+    pub changes: Vec<ValueChange>,
+}
+
+/// Values shown by the version that differ in the current data (old → new), and values published since
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/versions/{v}/changes",
+    tag = "approval",
+    params(("id" = i64, Path, description = "Report id"), ("v" = i64, Path, description = "Version number, from 1")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "OK", body = VersionChanges),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn changes(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((id, v)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<VersionChanges>> {
     let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
     let (doc, changes) = version_changes(&state, &ctx, &v, &tr).await?;
-    Ok(Json(
-        json!({ "version": doc.version.number, "changes": changes }),
-    ))
+    Ok(Json(VersionChanges {
+        version: doc.version.number,
+        changes,
+    }))
 }

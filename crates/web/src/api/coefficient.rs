@@ -2,98 +2,188 @@
 //! JSON API: adapters over the same use cases as the pages (`hyte_app::coefficient`,
 //! `hyte_app::dialogue`).
 
-use super::reports::ApiJson;
-use super::{ApiError, ApiResult};
+use super::reports::{created, ApiJson, ApiText, Created};
+use super::{ApiError, ApiResult, ApiRouter};
 use crate::auth::{actor, Viewer};
-use crate::pages::coefficient::{config, parse_org};
+use crate::pages::coefficient::{config, parse_org, CoefficientReport};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use hyte_app::coefficient::{ScoreEntry, TeaviisariImport};
 use hyte_app::dialogue::DialogueAccess;
+use hyte_app::model::coefficient::StoredScore;
 use hyte_app::model::dialogue::{Dialogue, DialogueInput};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use hyte_domain::coefficient::{CsvProblem, Dimension};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
 
 /// Routes of this module (mounted under `/api/v1`).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organisations/{org}/hyte-coefficient", get(coefficient))
-        .route(
-            "/organisations/{org}/teaviisari",
-            get(scores).put(put_scores),
-        )
-        .route("/organisations/{org}/teaviisari/import", post(import))
-        .route(
-            "/organisations/{org}/dialogues",
-            get(list_dialogues).post(create_dialogue),
-        )
-        .route(
-            "/dialogues/{id}",
-            get(one_dialogue).put(put_dialogue).delete(delete_dialogue),
-        )
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .get("/organisations/{org}/hyte-coefficient", coefficient)
+        .get("/organisations/{org}/teaviisari", scores)
+        .put("/organisations/{org}/teaviisari", put_scores)
+        .post("/organisations/{org}/teaviisari/import", import)
+        .get("/organisations/{org}/dialogues", list_dialogues)
+        .post("/organisations/{org}/dialogues", create_dialogue)
+        .get("/dialogues/{id}", one_dialogue)
+        .put("/dialogues/{id}", put_dialogue)
+        .delete("/dialogues/{id}", delete_dialogue)
 }
 
-/// `GET /organisations/{org}/hyte-coefficient`.
+/// The documented paths of this module.
+#[derive(OpenApi)]
+#[openapi(paths(
+    coefficient,
+    scores,
+    put_scores,
+    import,
+    list_dialogues,
+    create_dialogue,
+    one_dialogue,
+    put_dialogue,
+    delete_dialogue
+))]
+pub struct Doc;
+
+/// The organisation's HYTE coefficient
+///
+/// Blocks, components, ranks among peers and in the welfare region, distance to the
+/// national level (members, its welfare region, admins).
+#[utoipa::path(
+    get,
+    path = "/organisations/{org}/hyte-coefficient",
+    tag = "hyte-coefficient",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    responses(
+        (status = 200, description = "OK", body = CoefficientReport),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 async fn coefficient(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CoefficientReport>> {
     let actor = actor(&viewer)?;
     let (_, report) = state
         .app
         .coefficient(&actor, &parse_org(&org)?, viewer.lang.code())
         .await?;
-    Ok(Json(
-        serde_json::to_value(report).map_err(AppError::internal)?,
-    ))
+    Ok(Json(report))
 }
 
-/// `GET /organisations/{org}/teaviisari`.
+/// An organisation's TEAviisari scores.
+#[derive(Serialize, ToSchema)]
+pub struct TeaviisariScores {
+    /// The organisation.
+    pub organisation: String,
+    /// The sectors its level reports.
+    #[schema(value_type = Vec<Dimension>)]
+    pub sectors: Vec<&'static Dimension>,
+    /// The perspectives.
+    pub perspectives: &'static [Dimension],
+    /// Whether the caller may enter and import scores.
+    pub can_edit: bool,
+    /// How many scores.
+    pub count: usize,
+    /// Every stored score, newest year first.
+    pub scores: Vec<StoredScore>,
+}
+
+/// TEAviisari scores of the organisation, with the sectors and perspectives it reports
+#[utoipa::path(
+    get,
+    path = "/organisations/{org}/teaviisari",
+    tag = "hyte-coefficient",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    responses(
+        (status = 200, description = "OK", body = TeaviisariScores),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 async fn scores(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TeaviisariScores>> {
     let actor = actor(&viewer)?;
     let t = state.app.teaviisari(&actor, &parse_org(&org)?).await?;
     let cfg = config()?;
     let level = t.region.key.category().as_str();
-    Ok(Json(json!({
-        "organisation": t.region.key.to_string(),
-        "sectors": cfg.sectors_for_level(level),
-        "perspectives": cfg.perspectives,
-        "can_edit": t.can_edit,
-        "count": t.scores.len(),
-        "scores": t.scores,
-    })))
+    Ok(Json(TeaviisariScores {
+        organisation: t.region.key.to_string(),
+        sectors: cfg.sectors_for_level(level),
+        perspectives: &cfg.perspectives,
+        can_edit: t.can_edit,
+        count: t.scores.len(),
+        scores: t.scores,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+/// One score of a sector and perspective.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TeaviisariScoreInput)]
 struct ScoreBody {
+    /// Sector id.
     sector: String,
+    /// Perspective id.
     perspective: String,
     /// `null` removes the score.
+    #[schema(minimum = 0, maximum = 100)]
     score: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Scores of one year.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TeaviisariScoresInput)]
 struct PutScoresBody {
+    /// Collection year.
+    #[schema(minimum = 2010, maximum = 2100)]
     year: i64,
+    /// The scores; each sector and perspective once.
     scores: Vec<ScoreBody>,
 }
 
-/// `PUT /organisations/{org}/teaviisari`: scores of one year; all or nothing.
+/// How many scores a write changed.
+#[derive(Serialize, ToSchema)]
+pub struct ScoresChanged {
+    /// The year.
+    pub year: i64,
+    /// Scores added, changed or removed.
+    pub changed: usize,
+}
+
+/// Sets TEAviisari scores of one year (coordinators); all or nothing; a null score removes it; audited
+#[utoipa::path(
+    put,
+    path = "/organisations/{org}/teaviisari",
+    tag = "hyte-coefficient",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    request_body = PutScoresBody,
+    responses(
+        (status = 200, description = "OK", body = ScoresChanged),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+        (status = 422, response = super::responses::Error),
+    )
+)]
 async fn put_scores(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
     ApiJson(b): ApiJson<PutScoresBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ScoresChanged>> {
     let actor = actor(&viewer)?;
     let entries: Vec<ScoreEntry> = b
         .scores
@@ -108,15 +198,61 @@ async fn put_scores(
         .app
         .save_teaviisari_scores(&actor, &parse_org(&org)?, b.year, &entries, "API")
         .await?;
-    Ok(Json(json!({ "year": b.year, "changed": changed })))
+    Ok(Json(ScoresChanged {
+        year: b.year,
+        changed,
+    }))
 }
 
-/// `POST /organisations/{org}/teaviisari/import`: a CSV body (`text/csv`).
+/// How many scores an import changed.
+#[derive(Serialize, ToSchema)]
+pub struct ImportedScores {
+    /// Scores added or changed.
+    pub changed: usize,
+}
+
+/// A refused import: nothing changed.
+#[derive(Serialize, ToSchema)]
+pub struct ImportRefused {
+    /// The error, with every problem of the file.
+    pub error: ImportProblems,
+}
+
+/// Why an import was refused.
+#[derive(Serialize, ToSchema)]
+pub struct ImportProblems {
+    /// 422.
+    pub status: u16,
+    /// One sentence in English listing the problems.
+    pub message: String,
+    /// Every problem with its line and field.
+    pub problems: Vec<CsvProblem>,
+}
+
+/// Imports TEAviisari scores from CSV
+///
+/// Header year,sector,perspective,score; ';' with decimal commas also accepted. A broken
+/// file changes nothing; the 422 answer lists every problem with line and field.
+#[utoipa::path(
+    post,
+    path = "/organisations/{org}/teaviisari/import",
+    tag = "hyte-coefficient",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "OK", body = ImportedScores),
+        (status = 422, description = "The file was refused; nothing changed", body = ImportRefused),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 async fn import(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-    crate::api::reports::ApiText(body): crate::api::reports::ApiText,
+    ApiText(body): ApiText,
 ) -> Result<Response, ApiError> {
     let actor = actor(&viewer)?;
     let key = parse_org(&org)?;
@@ -125,54 +261,120 @@ async fn import(
         .import_teaviisari(&actor, &key, "API upload", &body)
         .await?
     {
-        TeaviisariImport::Imported(changed) => Ok(Json(json!({ "changed": changed })).into_response()),
+        TeaviisariImport::Imported(changed) => Ok(Json(ImportedScores { changed }).into_response()),
         TeaviisariImport::Refused(problems) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({
-                "error": {
-                    "status": 422,
-                    "message": format!("the file was not imported; nothing changed: {}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")),
-                    "problems": problems,
-                }
-            })),
+            Json(ImportRefused {
+                error: ImportProblems {
+                    status: StatusCode::UNPROCESSABLE_ENTITY.as_u16(),
+                    message: format!(
+                        "the file was not imported; nothing changed: {}",
+                        problems
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    problems,
+                },
+            }),
         )
             .into_response()),
     }
 }
 
-fn dialogue_json(d: &Dialogue, acc: DialogueAccess) -> Value {
-    let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
-    v["can_edit"] = json!(acc == DialogueAccess::Edit);
-    v
+/// A dialogue with whether the caller may change it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DialogueView)]
+pub struct DialogueJson {
+    /// The dialogue.
+    #[serde(flatten)]
+    pub dialogue: Dialogue,
+    /// Whether the caller may change it.
+    pub can_edit: bool,
 }
 
-/// `GET /organisations/{org}/dialogues`.
+impl DialogueJson {
+    fn of(dialogue: Dialogue, acc: DialogueAccess) -> Self {
+        DialogueJson {
+            dialogue,
+            can_edit: acc == DialogueAccess::Edit,
+        }
+    }
+}
+
+/// Dialogues of an organisation.
+#[derive(Serialize, ToSchema)]
+pub struct DialogueList {
+    /// How many.
+    pub count: usize,
+    /// The dialogues.
+    pub items: Vec<DialogueJson>,
+}
+
+/// Dialogues the organisation is a party of (the municipality and its welfare region read them)
+#[utoipa::path(
+    get,
+    path = "/organisations/{org}/dialogues",
+    tag = "hyte-coefficient",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    responses(
+        (status = 200, description = "OK", body = DialogueList),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 async fn list_dialogues(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DialogueList>> {
     let actor = actor(&viewer)?;
     let (_, list) = state.app.dialogues(&actor, &parse_org(&org)?).await?;
-    let items: Vec<Value> = list.iter().map(|(d, a)| dialogue_json(d, *a)).collect();
-    Ok(Json(json!({ "count": items.len(), "items": items })))
+    let items: Vec<DialogueJson> = list
+        .into_iter()
+        .map(|(d, a)| DialogueJson::of(d, a))
+        .collect();
+    Ok(Json(DialogueList {
+        count: items.len(),
+        items,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+/// A new dialogue.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = NewDialogue)]
 struct NewDialogueBody {
-    /// For a welfare region: the member municipality.
+    /// Member municipality, when posted under a welfare region
     municipality: Option<String>,
     #[serde(flatten)]
     input: DialogueInput,
 }
 
-/// `POST /organisations/{org}/dialogues`.
+/// Records a dialogue (coordinators of the municipality or its welfare region; a welfare region names the municipality)
+#[utoipa::path(
+    post,
+    path = "/organisations/{org}/dialogues",
+    tag = "hyte-coefficient",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    request_body = NewDialogueBody,
+    responses(
+        (status = 201, description = "Created", body = DialogueJson),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+        (status = 422, response = super::responses::Error),
+    )
+)]
 async fn create_dialogue(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
     ApiJson(b): ApiJson<NewDialogueBody>,
-) -> Result<Response, ApiError> {
+) -> ApiResult<Created<DialogueJson>> {
     let actor = actor(&viewer)?;
     let d = state
         .app
@@ -183,11 +385,7 @@ async fn create_dialogue(
             b.input,
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(dialogue_json(&d, DialogueAccess::Edit)),
-    )
-        .into_response())
+    Ok(created(DialogueJson::of(d, DialogueAccess::Edit)))
 }
 
 fn dialogue_id(id: &str) -> Result<i64, ApiError> {
@@ -195,39 +393,80 @@ fn dialogue_id(id: &str) -> Result<i64, ApiError> {
         .map_err(|_| AppError::bad_request(format!("'{id}' is not a dialogue id")).into())
 }
 
-/// `GET /dialogues/{id}`.
+/// One dialogue (parties only; others 403)
+#[utoipa::path(
+    get,
+    path = "/dialogues/{id}",
+    tag = "hyte-coefficient",
+    params(("id" = i64, Path, description = "Dialogue id")),
+    responses(
+        (status = 200, description = "OK", body = DialogueJson),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 async fn one_dialogue(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DialogueJson>> {
     let actor = actor(&viewer)?;
     let (d, acc) = state.app.dialogue(&actor, dialogue_id(&id)?).await?;
-    Ok(Json(dialogue_json(&d, acc)))
+    Ok(Json(DialogueJson::of(d, acc)))
 }
 
-/// `PUT /dialogues/{id}`: replaces the content.
+/// Replaces a dialogue's content (coordinators of either party)
+#[utoipa::path(
+    put,
+    path = "/dialogues/{id}",
+    tag = "hyte-coefficient",
+    params(("id" = i64, Path, description = "Dialogue id")),
+    request_body = DialogueInput,
+    responses(
+        (status = 200, description = "OK", body = DialogueJson),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+        (status = 422, response = super::responses::Error),
+    )
+)]
 async fn put_dialogue(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<DialogueInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DialogueJson>> {
     let actor = actor(&viewer)?;
     let d = state
         .app
         .update_dialogue(&actor, dialogue_id(&id)?, input)
         .await?;
-    Ok(Json(dialogue_json(&d, DialogueAccess::Edit)))
+    Ok(Json(DialogueJson::of(d, DialogueAccess::Edit)))
 }
 
-/// `DELETE /dialogues/{id}`.
+/// Deletes a dialogue (coordinators of either party)
+#[utoipa::path(
+    delete,
+    path = "/dialogues/{id}",
+    tag = "hyte-coefficient",
+    params(("id" = i64, Path, description = "Dialogue id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 async fn delete_dialogue(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> ApiResult<StatusCode> {
     let actor = actor(&viewer)?;
     state.app.delete_dialogue(&actor, dialogue_id(&id)?).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,6 @@
 //! Indicators and their values: open data, no authentication.
 
-use super::ApiResult;
+use super::{ApiResult, ApiRouter};
 use crate::analysis::AssessedValue;
 use crate::auth::Viewer;
 use crate::{AppError, AppState};
@@ -9,10 +9,25 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use axum_extra::extract::Query;
-use hyte_app::model::indicators::{Indicator, ValueQuery};
-use hyte_domain::{IndicatorId, RegionCategory, RegionKey, Sex};
+use hyte_app::model::indicators::{ImportRun, Indicator, Localized, ValueQuery};
+use hyte_domain::{IndicatorId, Polarity, RegionCategory, RegionKey, Sex};
 use hyte_stats::CiLevel;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// Routes of this module (mounted under `/api/v1`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .get("/indicators", list)
+        .get("/indicators/{id}", one)
+        .get("/indicators/{id}/values", values)
+        .get("/imports", imports)
+}
+
+/// The documented paths of this module.
+#[derive(OpenApi)]
+#[openapi(paths(list, one, values, imports), components(schemas(Format)))]
+pub struct Doc;
 
 /// Attribution every answer carries (CC BY 4.0 requires naming source and producer
 /// and saying what was derived), in the reader's language.
@@ -37,24 +52,74 @@ pub fn attribution(ind: &Indicator, lang: &str) -> String {
     parts.join(" · ")
 }
 
-/// `GET /api/v1/indicators`.
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+/// One indicator of the catalogue.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorSummary {
+    /// Sotkanet id.
+    pub id: IndicatorId,
+    /// Title.
+    pub title: Localized,
+    /// Unit code.
+    pub unit: String,
+    /// Display decimals.
+    pub decimals: i64,
+    /// Which direction is good.
+    pub polarity: Polarity,
+    /// Theme, for grouping.
+    pub theme: Option<String>,
+    /// Population group.
+    pub population_group: Option<String>,
+    /// Producer organisation.
+    pub producer: Localized,
+    /// Sotkanet's `data-updated`.
+    pub data_updated: Option<String>,
+    /// Number of stored values.
+    pub values: i64,
+}
+
+/// The indicator catalogue.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorList {
+    /// How many.
+    pub count: usize,
+    /// The indicators.
+    pub items: Vec<IndicatorSummary>,
+}
+
+/// Indicator catalogue with value counts
+#[utoipa::path(
+    get,
+    path = "/indicators",
+    operation_id = "list_indicators",
+    tag = "open data",
+    responses(
+        (status = 200, description = "OK", body = IndicatorList),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<IndicatorList>> {
     let items = state.app.indicators().await?;
     let counts = state.app.value_counts().await?;
-    let items: Vec<serde_json::Value> = items
-        .iter()
-        .map(|i| {
-            serde_json::json!({
-                "id": i.id, "title": i.title, "unit": i.unit, "decimals": i.decimals,
-                "polarity": i.polarity, "theme": i.theme, "population_group": i.population_group,
-                "producer": i.producer, "data_updated": i.data_updated,
-                "values": counts.get(&i.id.0).copied().unwrap_or(0),
-            })
+    let items: Vec<IndicatorSummary> = items
+        .into_iter()
+        .map(|i| IndicatorSummary {
+            values: counts.get(&i.id.0).copied().unwrap_or(0),
+            id: i.id,
+            title: i.title,
+            unit: i.unit,
+            decimals: i.decimals,
+            polarity: i.polarity,
+            theme: i.theme,
+            population_group: i.population_group,
+            producer: i.producer,
+            data_updated: i.data_updated,
         })
         .collect();
-    Ok(Json(
-        serde_json::json!({ "count": items.len(), "items": items }),
-    ))
+    Ok(Json(IndicatorList {
+        count: items.len(),
+        items,
+    }))
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Indicator, AppError> {
@@ -69,32 +134,90 @@ async fn load(state: &AppState, id: &str) -> Result<Indicator, AppError> {
         .ok_or_else(|| AppError::not_found(format!("no indicator {id}")))
 }
 
-/// `GET /api/v1/indicators/{id}`: the definition with its curated metadata.
+/// One indicator with what a reader needs to use its data.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorDetail {
+    /// The definition with its curated metadata.
+    pub indicator: Indicator,
+    /// Years with data.
+    pub years: Vec<i64>,
+    /// The indicator's page at Sotkanet.
+    pub sotkanet_url: String,
+    /// Licence of the data.
+    #[schema(example = "CC BY 4.0")]
+    pub licence: &'static str,
+    /// Attribution the licence requires.
+    pub attribution: String,
+}
+
+/// One indicator's definition, curated metadata, years with data and attribution
+#[utoipa::path(
+    get,
+    path = "/indicators/{id}",
+    operation_id = "indicator",
+    tag = "open data",
+    params(("id" = i64, Path, description = "Sotkanet indicator id")),
+    responses(
+        (status = 200, description = "OK", body = IndicatorDetail),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn one(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<IndicatorDetail>> {
     let ind = load(&state, &id).await?;
     let years = state.app.indicator_years(ind.id).await?;
-    Ok(Json(serde_json::json!({
-        "indicator": ind,
-        "years": years,
-        "sotkanet_url": ind.sotkanet_url("en"),
-        "licence": "CC BY 4.0",
-        "attribution": attribution(&ind, "en"),
-    })))
+    Ok(Json(IndicatorDetail {
+        years,
+        sotkanet_url: ind.sotkanet_url("en"),
+        licence: "CC BY 4.0",
+        attribution: attribution(&ind, "en"),
+        indicator: ind,
+    }))
 }
 
 /// Query of the values endpoint.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ValuesParams {
+    /// Area id; repeat or comma-separate; all areas if absent
     #[serde(default)]
+    #[param(style = Form, explode)]
     region: Vec<String>,
+    /// Year; repeat or comma-separate; all years if absent
     #[serde(default)]
+    #[param(style = Form, explode, value_type = Vec<i64>)]
     year: Vec<String>,
+    /// total, male or female; all if absent
+    #[param(value_type = Option<Sex>)]
     gender: Option<String>,
+    /// Confidence level
+    #[param(value_type = Option<Level>, default = "95")]
     level: Option<String>,
+    /// csv for CSV
+    #[param(value_type = Option<Format>)]
     format: Option<String>,
+}
+
+/// Level of the confidence intervals.
+#[derive(ToSchema)]
+pub enum Level {
+    /// 95 %.
+    #[schema(rename = "95")]
+    P95,
+    /// 99.8 %.
+    #[schema(rename = "99.8")]
+    P998,
+}
+
+/// Another format than JSON.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Format {
+    /// Comma-separated values.
+    Csv,
 }
 
 /// Parsed values query, shared with the HTML pages' CSV download.
@@ -161,34 +284,67 @@ pub fn parse_values_params(
     })
 }
 
-#[derive(Serialize)]
-struct IndicatorHead<'a> {
+/// The indicator, as the values answer names it.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorHead<'a> {
+    /// Sotkanet id.
     id: i64,
-    title: &'a hyte_app::model::indicators::Localized,
+    /// Title.
+    title: &'a Localized,
+    /// Unit code.
     unit: &'a str,
+    /// Display decimals.
     decimals: i64,
-    polarity: hyte_domain::Polarity,
+    /// Which direction is good.
+    polarity: Polarity,
 }
 
-#[derive(Serialize)]
-struct ValuesJson<'a> {
+/// Values of one indicator.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Values)]
+pub struct ValuesJson<'a> {
+    /// The indicator.
     indicator: IndicatorHead<'a>,
+    /// Level of the intervals.
+    #[schema(value_type = Level)]
     ci_level: &'static str,
+    /// How many values.
     count: usize,
+    /// The values.
     items: Vec<ValueRowJson<'a>>,
+    /// Attribution the licence requires.
     attribution: String,
 }
 
-#[derive(Serialize)]
-struct ValueRowJson<'a> {
+/// One value with its interval and comparisons.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Value)]
+pub struct ValueRowJson<'a> {
     #[serde(flatten)]
     v: &'a AssessedValue,
+    /// Unit code of the indicator.
     unit: &'a str,
-    polarity: hyte_domain::Polarity,
+    /// Polarity of the indicator.
+    polarity: Polarity,
 }
 
-/// `GET /api/v1/indicators/{id}/values?region=KUNTA:049&year=2015&gender=total`;
-/// `Accept: text/csv` (or `format=csv`) for CSV.
+/// Values with confidence intervals and comparisons with the welfare region and the country
+///
+/// Accept: text/csv (or format=csv) for CSV.
+#[utoipa::path(
+    get,
+    path = "/indicators/{id}/values",
+    tag = "open data",
+    params(("id" = i64, Path, description = "Sotkanet indicator id"), ValuesParams),
+    responses(
+        (status = 200, description = "Values", content(
+            (ValuesJson = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn values(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -303,16 +459,36 @@ pub fn values_csv(ind: &Indicator, rows: &[AssessedValue], lang: &str) -> Result
     Ok(out)
 }
 
-/// `GET /api/v1/imports`: import history (admins and coordinators).
-pub async fn imports(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> ApiResult<Json<serde_json::Value>> {
+/// Import runs, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct ImportList {
+    /// How many.
+    pub count: usize,
+    /// The runs.
+    pub items: Vec<ImportRun>,
+}
+
+/// Import history (coordinators and admins)
+#[utoipa::path(
+    get,
+    path = "/imports",
+    tag = "workspace",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "OK", body = ImportList),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+    )
+)]
+pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<ImportList>> {
     let runs = state
         .app
         .import_runs(&crate::auth::actor(&viewer)?, 200)
         .await?;
-    Ok(Json(
-        serde_json::json!({ "count": runs.len(), "items": runs }),
-    ))
+    Ok(Json(ImportList {
+        count: runs.len(),
+        items: runs,
+    }))
 }

@@ -1,22 +1,42 @@
 //! Organisations, regions and the caller.
 
-use super::ApiResult;
+use super::{ApiResult, ApiRouter};
 use crate::auth::{public_org, readable_org, Viewer};
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use hyte_app::model::orgs::Region;
-use hyte_domain::RegionCategory;
+use hyte_domain::{RegionCategory, Role};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// Routes of this module (mounted under `/api/v1`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .get("/me", me)
+        .get("/organisations", organisations)
+        .get("/organisations/{org}", organisation)
+        .get("/organisations/{org}/dashboard", dashboard)
+        .get("/regions", regions)
+}
+
+/// The documented paths of this module.
+#[derive(OpenApi)]
+#[openapi(paths(organisations, organisation, dashboard, regions, me))]
+pub struct Doc;
 
 /// An organisation or area as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Region)]
 pub struct RegionJson {
     /// `CATEGORY:CODE`.
+    #[schema(example = "KUNTA:016")]
     pub id: String,
     /// Category.
+    #[schema(value_type = RegionCategory)]
     pub category: &'static str,
-    /// Official code.
+    /// Official code, with leading zeros.
+    #[schema(example = "016")]
     pub code: String,
     /// Names.
     pub names: Names,
@@ -25,6 +45,7 @@ pub struct RegionJson {
     /// Maakunta of a municipality.
     pub maakunta: Option<String>,
     /// Official languages, majority first.
+    #[schema(example = json!(["fi"]))]
     pub languages: Vec<&'static str>,
     /// Statistics Finland's language status code.
     pub language_status: Option<i64>,
@@ -37,7 +58,8 @@ pub struct RegionJson {
 }
 
 /// Names in three languages.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = RegionNames)]
 pub struct Names {
     /// Finnish.
     pub fi: String,
@@ -69,16 +91,53 @@ impl From<&Region> for RegionJson {
     }
 }
 
-/// `GET /api/v1/organisations`.
-pub async fn organisations(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    let orgs = state.app.organisations().await?;
-    let items: Vec<RegionJson> = orgs.iter().map(RegionJson::from).collect();
-    Ok(Json(
-        serde_json::json!({ "count": items.len(), "items": items }),
-    ))
+/// Organisations or areas.
+#[derive(Serialize, ToSchema)]
+pub struct RegionList {
+    /// How many.
+    pub count: usize,
+    /// The organisations or areas.
+    pub items: Vec<RegionJson>,
 }
 
-/// `GET /api/v1/organisations/{org}`.
+impl RegionList {
+    fn of(regions: &[Region]) -> Self {
+        let items: Vec<RegionJson> = regions.iter().map(RegionJson::from).collect();
+        RegionList {
+            count: items.len(),
+            items,
+        }
+    }
+}
+
+/// The 308 municipalities and 23 welfare-region level organisations of 2026
+#[utoipa::path(
+    get,
+    path = "/organisations",
+    tag = "open data",
+    responses(
+        (status = 200, description = "OK", body = RegionList),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
+pub async fn organisations(State(state): State<AppState>) -> ApiResult<Json<RegionList>> {
+    let orgs = state.app.organisations().await?;
+    Ok(Json(RegionList::of(&orgs)))
+}
+
+/// One organisation
+#[utoipa::path(
+    get,
+    path = "/organisations/{org}",
+    tag = "open data",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    responses(
+        (status = 200, description = "OK", body = RegionJson),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn organisation(
     State(state): State<AppState>,
     Path(org): Path<String>,
@@ -88,51 +147,115 @@ pub async fn organisation(
 }
 
 /// Query of `/regions`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegionsQuery {
+    /// KUNTA, HYVINVOINTIALUE, MAAKUNTA, SEUTUKUNTA or MAA
+    #[param(value_type = Option<RegionCategory>)]
     category: Option<String>,
 }
 
-/// `GET /api/v1/regions?category=KUNTA`.
+/// Areas: municipalities (incl. former ones), welfare regions, maakunta, sub-regions, the country
+#[utoipa::path(
+    get,
+    path = "/regions",
+    tag = "open data",
+    params(RegionsQuery),
+    responses(
+        (status = 200, description = "OK", body = RegionList),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+    )
+)]
 pub async fn regions(
     State(state): State<AppState>,
     Query(q): Query<RegionsQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<RegionList>> {
     let cat = q
         .category
         .as_deref()
         .map(|c| c.parse::<RegionCategory>())
         .transpose()
         .map_err(|e| AppError::bad_request(e.to_string()))?;
-    let items: Vec<RegionJson> = state
-        .app
-        .regions(cat)
-        .await?
-        .iter()
-        .map(RegionJson::from)
-        .collect();
-    Ok(Json(
-        serde_json::json!({ "count": items.len(), "items": items }),
-    ))
+    let regions = state.app.regions(cat).await?;
+    Ok(Json(RegionList::of(&regions)))
 }
 
-/// `GET /api/v1/me`: who the token or session belongs to.
-pub async fn me(viewer: Viewer) -> ApiResult<Json<serde_json::Value>> {
+/// The caller's account.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role in the organisation.
+    pub role: Role,
+    /// The organisation (`None` for system admins).
+    pub organisation: Option<String>,
+    /// Sector of an editor.
+    pub sector: Option<String>,
+}
+
+/// The caller's account
+///
+/// Who the token or session belongs to.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "workspace",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "OK", body = Me),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+    )
+)]
+pub async fn me(viewer: Viewer) -> ApiResult<Json<Me>> {
     let u = viewer.user()?;
-    Ok(Json(serde_json::json!({
-        "email": u.email, "name": u.name, "role": u.role,
-        "organisation": u.org.as_ref().map(|k| k.to_string()),
-        "sector": u.sector,
-    })))
+    Ok(Json(Me {
+        email: u.email.clone(),
+        name: u.name.clone(),
+        role: u.role,
+        organisation: u.org.as_ref().map(|k| k.to_string()),
+        sector: u.sector.clone(),
+    }))
 }
 
-/// `GET /api/v1/organisations/{org}/dashboard`: the organisation's non-public
-/// overview (terms and reports); members, their welfare region and admins only.
+/// An organisation's non-public overview.
+#[derive(Serialize, ToSchema)]
+pub struct Dashboard {
+    /// The organisation.
+    pub organisation: RegionJson,
+    /// Always empty for now.
+    pub council_terms: Vec<serde_json::Value>,
+    /// Always empty for now: `GET /organisations/{org}/reports` lists the reports.
+    pub reports: Vec<serde_json::Value>,
+    /// Member municipalities of a welfare region (empty for a municipality).
+    pub member_municipalities: Vec<RegionJson>,
+}
+
+/// An organisation's non-public overview (members, its welfare region, admins)
+#[utoipa::path(
+    get,
+    path = "/organisations/{org}/dashboard",
+    tag = "workspace",
+    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "OK", body = Dashboard),
+        (status = 400, response = super::responses::Error),
+        (status = 404, response = super::responses::Error),
+        (status = 401, response = super::responses::Error),
+        (status = 403, response = super::responses::Error),
+    )
+)]
 pub async fn dashboard(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Dashboard>> {
     let r = readable_org(&state, &viewer, &org).await?;
     let members: Vec<RegionJson> = state
         .app
@@ -141,10 +264,10 @@ pub async fn dashboard(
         .iter()
         .map(RegionJson::from)
         .collect();
-    Ok(Json(serde_json::json!({
-        "organisation": RegionJson::from(&r),
-        "council_terms": [],
-        "reports": [],
-        "member_municipalities": members,
-    })))
+    Ok(Json(Dashboard {
+        organisation: RegionJson::from(&r),
+        council_terms: vec![],
+        reports: vec![],
+        member_municipalities: members,
+    }))
 }

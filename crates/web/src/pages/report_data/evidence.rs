@@ -42,16 +42,17 @@ pub struct IndicatorEvidence {
     pub ci_lower: Option<f64>,
     /// Upper limit.
     pub ci_upper: Option<f64>,
-    /// Comparison with the welfare region (municipalities only).
+    /// Comparison with the welfare region (municipalities only), 95 %.
     pub region: Option<BenchmarkComparison>,
-    /// Comparison with the whole country.
+    /// Comparison with the whole country, 95 %.
     pub country: Option<BenchmarkComparison>,
     /// Trend over all years, with polarity applied.
     #[schema(value_type = String)]
     pub trend: TrendOutcome,
-    /// The signals the verdict rests on.
+    /// The signals the verdict rests on: `true` significantly better than the whole
+    /// country, `false` significantly worse, `null` neither.
     pub better_than_benchmark: Option<bool>,
-    /// Trend getting better / worse.
+    /// Trend getting better (`true`) or worse (`false`), `null` neither.
     pub trend_better: Option<bool>,
     #[serde(skip)]
     pub(super) decimals: u32,
