@@ -19,6 +19,9 @@ pub const SESSION_COOKIE: &str = "hyte_session";
 pub const LANG_COOKIE: &str = "hyte_lang";
 /// Name of the pre-login CSRF cookie (double-submit for the login form).
 pub const LOGIN_CSRF_COOKIE: &str = "hyte_login_csrf";
+/// Header carrying the session's CSRF token on state-changing API requests that are
+/// authenticated by the session cookie (`docs/API.md`).
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Hashes a password with argon2id and a random salt (the application layer's
 /// `accounts::hash_password`, for the web's own callers and tests).
@@ -103,7 +106,13 @@ impl FromRequestParts<AppState> for Viewer {
             via_token: false,
             lang: Lang::Fi,
         };
-        let is_api = parts.uri.path().starts_with("/api/");
+        // Under `nest("/api/v1", ..)` the request's URI has lost its prefix; the
+        // original URI tells whether this is an API request.
+        let is_api = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |u| u.0.path())
+            .starts_with("/api/");
         if let Some(h) = parts.headers.get(axum::http::header::AUTHORIZATION) {
             let bearer = h
                 .to_str()
@@ -133,6 +142,13 @@ impl FromRequestParts<AppState> for Viewer {
         } else if let Some(c) = jar.get(SESSION_COOKIE) {
             match state.app.session(c.value()).await {
                 Ok(Some(s)) => {
+                    // The browser sends the cookie with any request, also one another
+                    // site makes it send (a form posted cross-site, SameSite=Lax is
+                    // not enough for top-level POSTs in every browser): a change made
+                    // through the API by cookie must prove it came from Hyte's own pages.
+                    if is_api && !parts.method.is_safe() {
+                        check_csrf_header(&parts.headers, &s.csrf_token)?;
+                    }
                     viewer.user = Some(s.user);
                     viewer.csrf = Some(s.csrf_token);
                     viewer.session_token = Some(c.value().to_string());
@@ -167,6 +183,27 @@ impl FromRequestParts<AppState> for Viewer {
             })
             .unwrap_or(Lang::Fi);
         Ok(viewer)
+    }
+}
+
+/// A state-changing API request authenticated by the session cookie must carry the
+/// session's CSRF token in [`CSRF_HEADER`] (a cross-site form or `fetch` cannot set
+/// it); 403 JSON otherwise. Bearer-token requests carry no cookie and are not checked.
+fn check_csrf_header(headers: &axum::http::HeaderMap, token: &str) -> AppResult<()> {
+    let sent = headers.get(CSRF_HEADER).map(|v| v.as_bytes());
+    match sent {
+        Some(sent) if constant_time_eq(sent, token.as_bytes()) => Ok(()),
+        sent => Err(AppError {
+            status: axum::http::StatusCode::FORBIDDEN,
+            message: if sent.is_none() {
+                "a change through the API with the session cookie needs the session's CSRF token in the X-CSRF-Token header (or use an API token)".into()
+            } else {
+                "the X-CSRF-Token header does not match this session's CSRF token; reload the page and try again".into()
+            },
+            json: true,
+            code: "csrf_token_invalid",
+            refusal: None,
+        }),
     }
 }
 

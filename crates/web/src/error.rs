@@ -85,6 +85,38 @@ impl AppError {
             "the database is not reachable right now; try again shortly",
         )
     }
+    /// 422 for text holding a NUL character (U+0000), naming the field (a form name,
+    /// a query parameter or a JSON pointer); translated on pages.
+    pub fn nul_character(field: &str) -> Self {
+        let refusal = hyte_app::Refusal::new(
+            "err-nul-character",
+            format!("{field} contains a NUL character (U+0000), which Hyte does not accept"),
+        )
+        .arg("field", field);
+        AppError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: refusal.english.clone(),
+            json: false,
+            code: refusal.key,
+            refusal: Some(refusal),
+        }
+    }
+    /// 413 for a request body over `limit` bytes; translated on pages.
+    pub fn too_large(limit: usize) -> Self {
+        let mib = limit / (1024 * 1024);
+        let refusal = hyte_app::Refusal::new(
+            "err-too-large",
+            format!("the request is too large (at most {mib} MiB)"),
+        )
+        .arg("mib", mib);
+        AppError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: refusal.english.clone(),
+            json: false,
+            code: refusal.key,
+            refusal: Some(refusal),
+        }
+    }
     /// Answer as JSON.
     pub fn as_json(mut self) -> Self {
         self.json = true;
