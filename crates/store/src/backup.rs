@@ -458,12 +458,33 @@ struct Writer {
     partial: std::path::PathBuf,
 }
 
+/// Creates (or truncates) a file that only its owner may read and write: a backup
+/// holds password hashes, sessions and API tokens. The mode is set at creation, so the
+/// file is never readable by others, not even while it is being written; an old
+/// partial file left by a crash gets the mode too.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let f = options.open(path)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(f)
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)
+    }
+}
+
 impl Writer {
     fn create(path: &Path) -> StoreResult<Writer> {
         let mut partial = path.as_os_str().to_owned();
         partial.push(".partial");
         let partial = std::path::PathBuf::from(partial);
-        let f = std::fs::File::create(&partial).map_err(|e| io_err(&partial, e))?;
+        let f = create_private(&partial).map_err(|e| io_err(&partial, e))?;
         Ok(Writer {
             out: GzEncoder::new(BufWriter::new(f), flate2::Compression::fast()),
             hash: Sha256::new(),

@@ -28,8 +28,8 @@ pub mod versions;
 
 pub use tx::{Audit, Tx};
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, ConnectOptions, Row};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -125,12 +125,26 @@ impl DatabaseUrl {
 }
 
 fn redact_password(url: &str) -> String {
-    // postgres://user:secret@host/db → postgres://user:***@host/db
+    // postgres://user:secret@host/db → postgres://user:***@host/db. The credentials end
+    // at the *last* `@`: a password may hold `@`, `/` or `?` itself (unencoded, as
+    // people write it), and cutting at the first `@` would echo the rest of it. An `@`
+    // later in the URL (rare) makes this hide the host too, which is the safe side.
     if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((cred, host)) = rest.split_once('@') {
+        if let Some((cred, host)) = rest.rsplit_once('@') {
             if let Some((user, _)) = cred.split_once(':') {
                 return format!("{scheme}://{user}:***@{host}");
             }
+        }
+        // A password may also come as a query parameter.
+        if let Some((base, query)) = rest.split_once('?') {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_string(),
+                })
+                .collect();
+            return format!("{scheme}://{base}?{}", query.join("&"));
         }
     }
     url.to_string()
@@ -146,7 +160,7 @@ impl FromStr for DatabaseUrl {
         {
             let path = path.split('?').next().unwrap_or_default();
             if path.is_empty() {
-                return Err(StoreError::BadUrl(s.to_string()));
+                return Err(StoreError::BadUrl(redact_password(s)));
             }
             return Ok(DatabaseUrl {
                 backend: Backend::Sqlite(PathBuf::from(path)),
@@ -155,13 +169,14 @@ impl FromStr for DatabaseUrl {
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             let rest = s.split_once("://").map(|x| x.1).unwrap_or_default();
             if rest.is_empty() {
-                return Err(StoreError::BadUrl(s.to_string()));
+                return Err(StoreError::BadUrl(redact_password(s)));
             }
             return Ok(DatabaseUrl {
                 backend: Backend::Postgres(s.to_string()),
             });
         }
-        Err(StoreError::BadUrl(s.to_string()))
+        // Whatever was given may hold a password (`mysql://u:secret@h`).
+        Err(StoreError::BadUrl(redact_password(s)))
     }
 }
 
@@ -218,6 +233,9 @@ impl Store {
                         .map_err(|e| connect_err(&e))?;
                 }
                 let any_url = format!("sqlite://{}?mode=rwc", path.display());
+                let options = AnyConnectOptions::from_str(&any_url)
+                    .map_err(|e| connect_err(&e))?
+                    .disable_statement_logging();
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
@@ -229,7 +247,7 @@ impl Store {
                             Ok(())
                         })
                     })
-                    .connect(&any_url)
+                    .connect_with(options)
                     .await
                     .map_err(|e| connect_err(&e))?;
                 Ok(Store {
@@ -241,16 +259,28 @@ impl Store {
                 })
             }
             Backend::Postgres(raw) => {
+                let pg_options = sqlx::postgres::PgConnectOptions::from_str(raw)
+                    .map_err(|e| connect_err(&e))?
+                    .disable_statement_logging();
+                // One plain connection first: a pool retries a refused connection until
+                // its time-out and then reports only "pool timed out", which names
+                // neither the address nor the cause.
+                probe_postgres(&pg_options)
+                    .await
+                    .map_err(|reason| connect_err(&reason))?;
+                let options = AnyConnectOptions::from_str(raw)
+                    .map_err(|e| connect_err(&e))?
+                    .disable_statement_logging();
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(5))
-                    .connect(raw)
+                    .connect_with(options)
                     .await
                     .map_err(|e| connect_err(&e))?;
                 let pg = sqlx::postgres::PgPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(Duration::from_secs(5))
-                    .connect(raw)
+                    .connect_with(pg_options)
                     .await
                     .map_err(|e| connect_err(&e))?;
                 Ok(Store {
@@ -267,16 +297,32 @@ impl Store {
     /// Applies pending migrations of this backend, then loads the reference
     /// organisations if the database has none (they are reference data, not demo data).
     pub async fn migrate(&self) -> StoreResult<()> {
+        self.migrate_counted().await.map(|_| ())
+    }
+
+    /// [`Store::migrate`], returning how many migrations it applied (0 when the
+    /// database was up to date), so that `hyte migrate` can say what it did.
+    pub async fn migrate_counted(&self) -> StoreResult<usize> {
         let migrator = match self.url.backend {
             Backend::Sqlite(_) => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres(_) => sqlx::migrate!("./migrations/postgres"),
         };
+        let before = self.applied_migrations().await;
         migrator
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        let after = self.applied_migrations().await;
         seed::load_reference_regions(self).await?;
-        Ok(())
+        Ok(after.saturating_sub(before))
+    }
+
+    /// Migrations recorded as applied; 0 before the first (no table yet).
+    async fn applied_migrations(&self) -> usize {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_or(0, |n| usize::try_from(n).unwrap_or(0))
     }
 
     /// The backend in use.
@@ -364,6 +410,31 @@ impl Store {
     }
 }
 
+/// Opens and closes one connection to PostgreSQL, within 5 s; the reason it failed
+/// in one sentence naming the address (a refused connection, no answer, a password
+/// the server refused...).
+async fn probe_postgres(options: &sqlx::postgres::PgConnectOptions) -> Result<(), String> {
+    use sqlx::{ConnectOptions, Connection};
+    let address = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    match tokio::time::timeout(Duration::from_secs(5), options.connect()).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(sqlx::Error::Io(e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err(format!(
+                "the connection to {address} was refused (is PostgreSQL running and listening there?)"
+            ))
+        }
+        Ok(Err(sqlx::Error::Io(e))) => Err(format!("cannot connect to {address}: {e}")),
+        Ok(Err(e)) => Err(format!("{address}: {e}")),
+        Err(_) => Err(format!("no answer from {address} within 5 s")),
+    }
+}
+
 /// Reads an optional text column, treating SQL NULL as `None`.
 pub(crate) fn opt_str(row: &AnyRow, col: &str) -> StoreResult<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
@@ -384,6 +455,27 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(u.redacted(), "postgres://hyte:***@localhost:5432/hyte");
+        // A password with `@` (and `:`) is hidden whole.
+        let u: DatabaseUrl = "postgres://hyte:p@ss:w@rd@db.internal:5432/hyte?sslmode=require"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            u.redacted(),
+            "postgres://hyte:***@db.internal:5432/hyte?sslmode=require"
+        );
+        let u: DatabaseUrl = "postgres://db.internal/hyte?user=hyte&password=s3cr@t"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            u.redacted(),
+            "postgres://db.internal/hyte?user=hyte&password=***"
+        );
+        let u: DatabaseUrl = "postgres://hyte@db.internal/hyte".parse().unwrap();
+        assert_eq!(u.redacted(), "postgres://hyte@db.internal/hyte");
+        match "mysql://root:p@ss@db/x".parse::<DatabaseUrl>() {
+            Err(e) => assert!(!e.to_string().contains("ss@"), "{e}"),
+            Ok(_) => panic!("mysql is not a backend"),
+        }
         assert!("mysql://x".parse::<DatabaseUrl>().is_err());
         assert!("sqlite://".parse::<DatabaseUrl>().is_err());
         assert!("nonsense".parse::<DatabaseUrl>().is_err());
