@@ -63,9 +63,7 @@ pub fn web_config() -> anyhow::Result<Config> {
         .map(|v| matches!(v.trim(), "1" | "true" | "yes"))
         .unwrap_or(false);
     let proxies = std::env::var("HYTE_TRUSTED_PROXIES").unwrap_or_default();
-    let public_url = crate::users::public_url_from_env()?;
     Ok(Config {
-        public_url,
         secure_cookies: secure,
         trusted_proxies: hyte_web::client::TrustedProxies::parse(&proxies)
             .map_err(anyhow::Error::msg)?,
@@ -82,6 +80,7 @@ pub async fn serve_store(store: Store, addr: SocketAddr, demo: bool) -> anyhow::
     })?;
     let local = listener.local_addr().unwrap_or(addr);
     let mut config = web_config()?;
+    config.public_url = crate::users::public_url_from_env()?;
     config.require_public_url = !demo;
     crate::users::announce_public_url(&config);
     tracing::info!(

@@ -1,5 +1,5 @@
 //! The `hyte` command line: serve the web application, load the demo data, manage
-//! users and API tokens, import Sotkanet files and synchronise from Sotkanet's REST
+//! users (and their lifecycle: disable, enable, remove, reset link) and API tokens, import Sotkanet files and synchronise from Sotkanet's REST
 //! API. The binary (`src/main.rs`) only parses arguments and prints errors; the work
 //! is here so integration tests can call it directly.
 
@@ -8,6 +8,7 @@ pub mod bench_publish;
 pub mod commands;
 pub mod demo;
 pub mod sotkanet;
+pub mod users;
 
 use anyhow::Context;
 use hyte_store::{DatabaseUrl, Store};

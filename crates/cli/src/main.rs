@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use hyte::commands::{self, UserAdd};
 use hyte::sotkanet::{self, SyncOptions};
+use hyte::users::{self, Lifecycle};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,6 +115,40 @@ enum UserCommand {
         /// Sector of an editor (e.g. education).
         #[arg(long)]
         sector: Option<String>,
+    },
+    /// Disable an account: it cannot sign in, its sessions end and its API tokens are
+    /// refused at once, until it is enabled again.
+    Disable {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove an account for good: it never signs in again and is no longer listed,
+    /// but what it wrote stays attributed to its name and e-mail.
+    Remove {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+        /// Confirm: removing is final.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print a single-use link (valid 24 hours) with which the user chooses a new
+    /// password. Nobody else ever sees a password.
+    ResetLink {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+        /// The address users reach Hyte at, the base of the link
+        /// (e.g. https://hyte.kunta.example).
+        #[arg(long, env = "HYTE_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
     },
 }
 
@@ -258,6 +293,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            users::change(db, &email, Lifecycle::Disable, false).await
+        }
+        Command::User(UserCommand::Enable { email }) => {
+            users::change(db, &email, Lifecycle::Enable, false).await
+        }
+        Command::User(UserCommand::Remove { email, yes }) => {
+            users::change(db, &email, Lifecycle::Remove, yes).await
+        }
+        Command::User(UserCommand::ResetLink { email, public_url }) => {
+            users::reset_link(db, &email, public_url.as_deref()).await
         }
         Command::Token(TokenCommand::Create { user, name }) => {
             commands::token_create(db, &user, &name).await

@@ -192,6 +192,8 @@ struct Fixture {
     invite_token: String,
     /// A commenter of the own organisation (not a caller: rows change their role).
     member: i64,
+    /// The secret token of a password-reset link for the member.
+    reset_token: String,
     /// A dialogue of the own municipality and its welfare region.
     dialogue: i64,
 }
@@ -403,6 +405,12 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         .unwrap()
         .id;
     tx.commit().await.unwrap();
+    let reset_token = hyte_web::auth::random_token();
+    let mut tx = app.store.begin().await.unwrap();
+    tx.create_password_reset(member, &reset_token, "matrix", 3600)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let mut tx = app.store.begin().await.unwrap();
     let dialogue = tx
         .create_dialogue(
@@ -436,6 +444,7 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         invitation,
         invite_token,
         member,
+        reset_token,
         dialogue,
     }
 }
@@ -561,6 +570,11 @@ async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture, p: &Publis
             .0;
         token = Some(t);
     }
+    // The row's own browser session, as its user's session list names it.
+    let session_handle = session
+        .as_ref()
+        .map(|(s, _)| hyte_app::model::users::token_hash(s)[..16].to_string())
+        .unwrap_or_else(|| "0".repeat(16));
     let fill = |s: &str| {
         s.replace("{org}", OWN)
             .replace("{id}", &f.report.to_string())
@@ -579,6 +593,8 @@ async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture, p: &Publis
             .replace("{inv}", &f.invitation.to_string())
             .replace("{token}", &f.invite_token)
             .replace("{member}", &f.member.to_string())
+            .replace("{reset}", &f.reset_token)
+            .replace("{session}", &session_handle)
             .replace("{dlg}", &f.dialogue.to_string())
             .replace("{pub}", &p.report.to_string())
             .replace("{anchor}", &p.anchor)

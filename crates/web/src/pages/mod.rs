@@ -6,6 +6,7 @@ pub mod coefficient;
 pub mod dialogue;
 pub mod embed;
 pub mod indicators;
+pub mod lifecycle;
 pub mod org;
 pub mod plan;
 pub mod process;

@@ -3,7 +3,7 @@
 
 use super::{managed_org, render_refusable, Choice, DoneQuery};
 use crate::auth::Viewer;
-use crate::extract::SignedIn;
+use crate::extract::{SignedForm, SignedIn};
 use crate::i18n::Tr;
 use crate::pages::reports::{sector_label, short_time, FormData, DEFAULT_SECTORS};
 use crate::pages::{login_redirect, render};
@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use hyte_app::accounts::Initiator;
 use hyte_app::model::orgs::Region;
 use hyte_app::model::process::Invitation;
 use hyte_app::model::users::User;
@@ -21,9 +22,20 @@ use hyte_app::process::{Joining, ManagedOrg, MemberChange, NewInvitation};
 use hyte_app::{AppError as UseCaseError, Refusal};
 use hyte_domain::Role;
 
-/// The absolute link of an invitation token, from the request's host. Hyte sends no
+/// The absolute link of an invitation token (see [`public_link`]). Hyte sends no
 /// mail yet: the coordinator passes the link on (see docs/API.md).
 pub fn invitation_link(state: &AppState, headers: &HeaderMap, token: &str) -> String {
+    public_link(state, headers, &format!("/invite/{token}"))
+}
+
+/// The absolute link to a path of this installation: on its configured public
+/// address (`HYTE_PUBLIC_URL`). Without one — only under `hyte demo` and in tests:
+/// in production the use case refuses before a link is made — from the request's
+/// host.
+pub fn public_link(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    if let Some(link) = state.app.public_link(path) {
+        return link;
+    }
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -33,7 +45,7 @@ pub fn invitation_link(state: &AppState, headers: &HeaderMap, token: &str) -> St
     } else {
         "http"
     };
-    format!("{scheme}://{host}/invite/{token}")
+    format!("{scheme}://{host}{path}")
 }
 
 /// A link that can no longer be used answers 410 Gone (the use case calls it a
@@ -66,6 +78,7 @@ struct MemberRow {
     role_text: String,
     sector_text: String,
     is_self: bool,
+    disabled: bool,
 }
 
 struct InvitationRow {
@@ -87,6 +100,7 @@ struct MembersTpl {
     sectors: Vec<Choice>,
     new_link: Option<String>,
     new_email: String,
+    reset: Option<ResetShown>,
     error: Option<String>,
     message: Option<String>,
     draft_email: String,
@@ -94,8 +108,17 @@ struct MembersTpl {
     draft_sector: String,
 }
 
+/// A password-reset link just issued, shown once on the members page.
+struct ResetShown {
+    email: String,
+    link: String,
+    /// "Valid until …" in the reader's language.
+    valid: String,
+}
+
 struct MembersExtra {
     new_link: Option<(String, String)>,
+    reset: Option<ResetShown>,
     error: Option<String>,
     message: Option<String>,
     draft: (String, String, String),
@@ -105,6 +128,7 @@ impl MembersExtra {
     fn plain(message: Option<String>) -> Self {
         MembersExtra {
             new_link: None,
+            reset: None,
             error: None,
             message,
             draft: (String::new(), "editor".into(), String::new()),
@@ -127,6 +151,7 @@ async fn member_rows(state: &AppState, g: &ManagedOrg, tr: &Tr) -> AppResult<Vec
                 .map(|s| sector_label(tr, s))
                 .unwrap_or_default(),
             is_self: u.id == me,
+            disabled: u.disabled_at.is_some(),
             user: u,
         })
         .collect())
@@ -205,6 +230,7 @@ async fn render_members(
         sectors,
         new_link,
         new_email,
+        reset: extra.reset,
         error: extra.error,
         message: extra.message,
         draft_email: extra.draft.0,
@@ -227,7 +253,7 @@ pub async fn members_page(
     let message = q
         .done
         .as_deref()
-        .filter(|d| ["member", "revoked"].contains(d))
+        .filter(|d| ["member", "revoked", "disabled", "enabled", "removed"].contains(d))
         .map(|d| tr.t(&format!("grp-done-{d}")));
     render_members(&state, &viewer, &uri, g, MembersExtra::plain(message)).await
 }
@@ -448,4 +474,120 @@ pub async fn accept_form(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a coordinator or an administrator does to a member's account on the members
+/// page (the account lifecycle, `hyte_app::lifecycle`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberLifecycle {
+    /// `…/disable`: the member can no longer sign in; sessions and tokens stop.
+    Disable,
+    /// `…/enable`.
+    Enable,
+    /// `…/remove`: for good; the history stays attributed.
+    Remove,
+}
+
+/// `POST /org/{org}/members/{uid}/disable|enable|remove`: then back to the members
+/// page, which says what was done. Nobody does this to their own account (422).
+pub async fn member_lifecycle(
+    state: &AppState,
+    form: SignedForm,
+    org: &str,
+    uid: &str,
+    what: MemberLifecycle,
+) -> AppResult<Response> {
+    let g = managed_org(state, &form.viewer, org).await?;
+    let id = member_id(uid)?;
+    let by = Initiator::User(&g.actor);
+    let key = Some(&g.org.key);
+    let done = match what {
+        MemberLifecycle::Disable => {
+            state.app.disable_user(by, key, id).await?;
+            "disabled"
+        }
+        MemberLifecycle::Enable => {
+            state.app.enable_user(by, key, id).await?;
+            "enabled"
+        }
+        MemberLifecycle::Remove => {
+            state.app.remove_user(by, key, id).await?;
+            "removed"
+        }
+    };
+    let anchor = match what {
+        MemberLifecycle::Remove => "members".to_string(),
+        _ => format!("member-{id}"),
+    };
+    Ok(Redirect::to(&format!("/org/{}/members?done={done}#{anchor}", g.org.key)).into_response())
+}
+
+/// `POST /org/{org}/members/{uid}/disable`.
+pub async fn member_disable(
+    State(state): State<AppState>,
+    Path((org, uid)): Path<(String, String)>,
+    form: SignedForm,
+) -> AppResult<Response> {
+    member_lifecycle(&state, form, &org, &uid, MemberLifecycle::Disable).await
+}
+
+/// `POST /org/{org}/members/{uid}/enable`.
+pub async fn member_enable(
+    State(state): State<AppState>,
+    Path((org, uid)): Path<(String, String)>,
+    form: SignedForm,
+) -> AppResult<Response> {
+    member_lifecycle(&state, form, &org, &uid, MemberLifecycle::Enable).await
+}
+
+/// `POST /org/{org}/members/{uid}/remove`.
+pub async fn member_remove(
+    State(state): State<AppState>,
+    Path((org, uid)): Path<(String, String)>,
+    form: SignedForm,
+) -> AppResult<Response> {
+    member_lifecycle(&state, form, &org, &uid, MemberLifecycle::Remove).await
+}
+
+/// `POST /org/{org}/members/{uid}/reset-link`: issues a single-use password-reset
+/// link and shows it once on the members page; the coordinator gives it to the
+/// member, who chooses the password. A refusal (a disabled account, no public
+/// address in production) is shown on the page.
+pub async fn member_reset_link(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Path((org, uid)): Path<(String, String)>,
+    SignedForm { viewer, .. }: SignedForm,
+) -> AppResult<Response> {
+    let g = managed_org(&state, &viewer, &org).await?;
+    let id = member_id(&uid)?;
+    let tr = Tr::new(viewer.lang);
+    let page_uri: Uri = format!("/org/{org}/members")
+        .parse()
+        .unwrap_or_else(|_| uri.clone());
+    let extra = match state
+        .app
+        .issue_password_reset(Initiator::User(&g.actor), Some(&g.org.key), id)
+        .await
+    {
+        Ok(r) => MembersExtra {
+            reset: Some(ResetShown {
+                link: r.link.clone().unwrap_or_else(|| {
+                    public_link(&state, &headers, &format!("/reset/{}", r.token))
+                }),
+                email: r.user.email,
+                valid: tr.ta("life-reset-valid", &[("time", short_time(&r.expires_at))]),
+            }),
+            ..MembersExtra::plain(None)
+        },
+        Err(e) => {
+            let r = form_refusal(e)?;
+            MembersExtra {
+                error: Some(format!("{} {}", tr.t("life-reset-refused"), tr.refusal(&r))),
+                ..MembersExtra::plain(None)
+            }
+        }
+    };
+    render_members(&state, &viewer, &page_uri, g, extra).await
 }

@@ -13,8 +13,9 @@ mod tasks;
 
 pub use audit::{audit_filter, audit_page, AuditQuery};
 pub use group::{
-    accept_form, gone, invitation_id, invitation_link, invite_form, invite_page, member_form,
-    member_id, members_page, revoke_form,
+    accept_form, gone, invitation_id, invitation_link, invite_form, invite_page, member_disable,
+    member_enable, member_form, member_id, member_lifecycle, member_remove, member_reset_link,
+    members_page, public_link, revoke_form, MemberLifecycle,
 };
 pub use hyte_app::process::AUDIT_PAGE_SIZE;
 pub use region::{
@@ -53,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/org/{org}/members", get(members_page))
         .route("/org/{org}/members/{uid}", post(member_form))
+        .route("/org/{org}/members/{uid}/disable", post(member_disable))
+        .route("/org/{org}/members/{uid}/enable", post(member_enable))
+        .route("/org/{org}/members/{uid}/remove", post(member_remove))
+        .route("/org/{org}/members/{uid}/reset-link", post(member_reset_link))
         .route("/org/{org}/invitations", post(invite_form))
         .route("/org/{org}/invitations/{iid}/revoke", post(revoke_form))
         .route("/invite/{token}", get(invite_page).post(accept_form))
