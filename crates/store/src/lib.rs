@@ -265,7 +265,7 @@ impl Store {
                 // One plain connection first: a pool retries a refused connection until
                 // its time-out and then reports only "pool timed out", which names
                 // neither the address nor the cause.
-                probe_postgres(&pg_options)
+                probe_postgres(&pg_options, &url.redacted())
                     .await
                     .map_err(|reason| connect_err(&reason))?;
                 let options = AnyConnectOptions::from_str(raw)
@@ -413,11 +413,30 @@ impl Store {
 /// Opens and closes one connection to PostgreSQL, within 5 s; the reason it failed
 /// in one sentence naming the address (a refused connection, no answer, a password
 /// the server refused...).
-async fn probe_postgres(options: &sqlx::postgres::PgConnectOptions) -> Result<(), String> {
+///
+/// The address is named only when the redacted URL shows it: in a malformed URL (a
+/// password with an unencoded `/`) the "host" the parser finds is a piece of the
+/// password.
+async fn probe_postgres(
+    options: &sqlx::postgres::PgConnectOptions,
+    redacted: &str,
+) -> Result<(), String> {
     use sqlx::{ConnectOptions, Connection};
+    let authority = redacted
+        .split_once("://")
+        .map_or(redacted, |(_, rest)| rest);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let authority = authority.split(['/', '?']).next().unwrap_or_default();
+    let shown_host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
     let address = match options.get_socket() {
         Some(socket) => socket.display().to_string(),
-        None => format!("{}:{}", options.get_host(), options.get_port()),
+        None if shown_host == options.get_host() => {
+            format!("{}:{}", options.get_host(), options.get_port())
+        }
+        None => "the server named in the URL".to_string(),
     };
     match tokio::time::timeout(Duration::from_secs(5), options.connect()).await {
         Ok(Ok(conn)) => {
