@@ -14,7 +14,8 @@ use hyte_store::users::{NewUser, User};
 use hyte_store::Audit;
 
 pub use crate::process::credentials::{
-    check_new_password, hash_password, new_token as random_token, MIN_PASSWORD_CHARS,
+    check_new_password, check_password, hash_password, new_token as random_token,
+    MIN_PASSWORD_CHARS,
 };
 
 /// Longest name of an API token.
@@ -202,14 +203,7 @@ fn check_account(a: &NewAccount) -> AppResult<()> {
         )),
         _ => Ok(()),
     }?;
-    if a.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(invalid(
-            "password",
-            "password-too-short",
-            format!("the password is shorter than {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
-    Ok(())
+    check_password(&a.password, &[email, &a.name])
 }
 
 impl App {
@@ -363,7 +357,7 @@ impl App {
     }
 
     /// Changes the actor's own password: the current one must be right and the new
-    /// one follow the rule (typed twice, [`MIN_PASSWORD_CHARS`] or more). Every
+    /// one follow the rule (typed twice, [`check_new_password`]). Every
     /// session of the user ends with the old password (a stolen session dies with
     /// it); the adapter starts a new one for the browser that changed it.
     pub async fn change_password(
@@ -380,7 +374,7 @@ impl App {
                 "The current password is wrong.",
             ));
         }
-        check_new_password(new, repeat)?;
+        check_new_password(new, repeat, &[&actor.user.email, &actor.user.name])?;
         let hash = hash_password(new)?;
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(actor.user.id, &hash).await?;
@@ -514,7 +508,7 @@ mod tests {
             ..ok.clone()
         };
         let e = check_account(&short).unwrap_err();
-        assert!(e.to_string().contains("shorter than 10 characters"), "{e}");
+        assert!(e.to_string().contains("at least 12 characters"), "{e}");
         let bad_mail = NewAccount {
             email: "not mail".into(),
             ..ok

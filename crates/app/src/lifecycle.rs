@@ -380,7 +380,7 @@ impl App {
         repeat: &str,
     ) -> AppResult<User> {
         let (_, user) = self.usable_reset(token).await?;
-        check_new_password(new, repeat)?;
+        check_new_password(new, repeat, &[&user.email, &user.name])?;
         let hash = hash_password(new)?;
         let mut tx = self.store.begin().await?;
         if tx.claim_password_reset(token).await? != Some(user.id) {

@@ -543,3 +543,62 @@ both!(
         assert_ne!(ind.map(|i| i.title.fi), Some("Uusi nimi".to_string()));
     }
 );
+
+both!(weak_passwords_are_refused_everywhere, |fx: Fx| async move {
+    // A new account (admins in the web, `hyte user add`).
+    for (password, key) in [
+        ("aaaaaaaaaa", "password-too-short"),
+        ("aaaaaaaaaaaa", "password-repeated"),
+        ("qwertyuiop12", "password-sequence"),
+        ("password1234", "password-common"),
+        ("liisa.lukija2026", "password-personal"),
+    ] {
+        let a = NewAccount {
+            password: password.into(),
+            name: "Liisa Lukija".into(),
+            ..account("liisa.lukija@asikkala.fi", Some("KUNTA:016"), Role::Reader)
+        };
+        let e = fx
+            .app
+            .create_user(Initiator::System(None), &a, "test")
+            .await
+            .unwrap_err();
+        assert_eq!((field_of(&e), key_of(&e)), ("password", key), "{password}");
+    }
+    assert!(fx
+        .db
+        .user_by_email("liisa.lukija@asikkala.fi")
+        .await
+        .unwrap()
+        .is_none());
+    // A password change checks the same rule with the user's own name.
+    let me = fx
+        .user("kaija@asikkala.fi", Some("KUNTA:016"), Role::Coordinator)
+        .await;
+    let e = fx
+        .app
+        .change_password(
+            &me,
+            PASSWORD,
+            "Testi kaija@asikkala.fi",
+            "Testi kaija@asikkala.fi",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(key_of(&e), "password-personal");
+    let e = fx
+        .app
+        .change_password(&me, PASSWORD, "123456789012", "123456789012")
+        .await
+        .unwrap_err();
+    assert_eq!(key_of(&e), "password-sequence");
+    fx.app
+        .change_password(
+            &me,
+            PASSWORD,
+            "kahvia ja pullaa aamulla",
+            "kahvia ja pullaa aamulla",
+        )
+        .await
+        .unwrap();
+});

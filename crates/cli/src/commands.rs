@@ -21,7 +21,6 @@ use std::time::Duration;
 /// E-mail of the administrator `hyte demo` creates.
 pub const DEMO_ADMIN_EMAIL: &str = "admin@hyte.local";
 /// Minimum password length (the application layer's rule, shared with the web).
-pub const MIN_PASSWORD_CHARS: usize = hyte_app::accounts::MIN_PASSWORD_CHARS;
 /// Files larger than this get a progress bar.
 const PROGRESS_MIN_BYTES: usize = 1024 * 1024;
 
@@ -186,13 +185,8 @@ fn password_from_stdin() -> anyhow::Result<Option<String>> {
     if n == 0 {
         return Ok(None);
     }
-    let pw = line.trim().to_string();
-    if pw.chars().count() < MIN_PASSWORD_CHARS {
-        bail!(
-            "the password read from standard input is shorter than {MIN_PASSWORD_CHARS} characters"
-        );
-    }
-    Ok(Some(pw))
+    // The password's rules are the use case's (`hyte_domain::password`).
+    Ok(Some(line.trim().to_string()))
 }
 
 /// A use case's refusal as one line for the command line: its English sentence,

@@ -119,7 +119,7 @@ fn migrate_users_tokens() {
             ],
             Some("short\n"),
         ),
-        "shorter than 10 characters",
+        "at least 12 characters",
     );
     fails(
         &hyte(

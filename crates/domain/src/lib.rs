@@ -9,6 +9,7 @@ pub mod coefficient;
 pub mod document;
 pub mod indicator;
 pub mod plan;
+pub mod password;
 pub mod process;
 pub mod region;
 pub mod report;

@@ -6,8 +6,8 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
 
-/// The shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+/// The shortest password accepted ([`hyte_domain::password`]).
+pub const MIN_PASSWORD_CHARS: usize = hyte_domain::password::MIN_CHARS;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> AppResult<String> {
@@ -25,25 +25,29 @@ pub fn new_token() -> String {
     hex::encode(b)
 }
 
-/// The rules of a new password: typed the same twice, at least
-/// [`MIN_PASSWORD_CHARS`] characters.
-pub fn check_new_password(password: &str, repeat: &str) -> AppResult<()> {
+/// The rules of a new password: typed the same twice, and acceptable by
+/// [`hyte_domain::password::check`] (long enough, not common, not trivially guessable,
+/// not made of `personal`: the user's e-mail address and name).
+pub fn check_new_password(password: &str, repeat: &str, personal: &[&str]) -> AppResult<()> {
     if password != repeat {
         return Err(AppError::invalid(
             "password",
             Refusal::new("password-mismatch", "The new passwords do not match."),
         ));
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid(
+    check_password(password, personal)
+}
+
+/// [`hyte_domain::password::check`] as a refusal of the field `password`.
+pub fn check_password(password: &str, personal: &[&str]) -> AppResult<()> {
+    hyte_domain::password::check(password, personal).map_err(|w| {
+        AppError::invalid(
             "password",
-            Refusal::new(
-                "password-too-short",
-                "The new password must have at least 10 characters.",
-            ),
-        ));
-    }
-    Ok(())
+            Refusal::new(w.key(), w.english())
+                .arg("min", hyte_domain::password::MIN_CHARS)
+                .arg("max", hyte_domain::password::MAX_CHARS),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -56,8 +60,13 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert_ne!(new_token(), new_token());
         assert_eq!(new_token().len(), 64);
-        assert!(check_new_password("short", "short").is_err());
-        assert!(check_new_password("long enough 1", "long enough 2").is_err());
-        assert!(check_new_password("long enough 1", "long enough 1").is_ok());
+        assert!(check_new_password("short", "short", &[]).is_err());
+        assert!(check_new_password("long enough 12", "long enough 21", &[]).is_err());
+        assert!(check_new_password("long enough 12", "long enough 12", &[]).is_ok());
+        let e = check_new_password("liisa.lukija1", "liisa.lukija1", &["liisa.lukija@x.fi"]);
+        assert_eq!(
+            e.unwrap_err().refusal().map(|r| r.key),
+            Some("password-personal")
+        );
     }
 }

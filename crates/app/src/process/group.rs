@@ -354,7 +354,7 @@ impl App {
     pub async fn accept_invitation(&self, token: &str, j: &Joining) -> AppResult<User> {
         let inv = self.usable_invitation(token).await?;
         let name = check_name(&j.name)?;
-        check_new_password(&j.password, &j.repeat)?;
+        check_new_password(&j.password, &j.repeat, &[&inv.email, &name])?;
         if self.store.user_by_email(&inv.email).await?.is_some() {
             return Err(AppError::Conflict(
                 Refusal::new(

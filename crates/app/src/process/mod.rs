@@ -14,7 +14,9 @@ pub mod region;
 pub mod tasks;
 
 pub use audit_log::{AuditPage, AUDIT_PAGE_SIZE};
-pub use credentials::{check_new_password, hash_password, new_token, MIN_PASSWORD_CHARS};
+pub use credentials::{
+    check_new_password, check_password, hash_password, new_token, MIN_PASSWORD_CHARS,
+};
 pub use group::{Joining, ManagedOrg, MemberChange, NewInvitation, OrgHome};
 pub use region::{RegionMember, RegionOverview, RegionReport};
 pub use tasks::{Process, ProcessPhase, ProcessTask, TaskInput};

@@ -68,6 +68,33 @@ both!(
                 "{new} / {repeat}"
             );
         }
+        // Long enough but guessed at once (ASVS 2.1): refused with the reason, in
+        // the reader's language.
+        for (weak, says) in [
+            ("aaaaaaaaaaaa", "Salasana toistaa samaa merkkiä"),
+            ("qwertyuiop12", "Salasana seuraa näppäimistön riviä"),
+            (
+                "password1234",
+                "yleisimmin käytettyjen salasanojen joukossa",
+            ),
+            ("aaaaaaaaaa", "vähintään 12 merkkiä"),
+        ] {
+            let res = app
+                .post_form(
+                    &client,
+                    "/account/password",
+                    &[
+                        ("csrf", &csrf),
+                        ("current", &user.password),
+                        ("new", weak),
+                        ("repeat", weak),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+            let html = res.text().await.unwrap();
+            assert!(html.contains(says), "{weak}: {html}");
+        }
         let res = app.login(&new_client(), &user.email, &user.password).await;
         assert_eq!(
             res.status(),
