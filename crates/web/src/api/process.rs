@@ -621,8 +621,10 @@ pub async fn delete_invitation(
 pub struct AcceptBody {
     /// Display name.
     name: String,
-    /// Password.
-    #[schema(min_length = 10)]
+    /// Password: at least 12 characters, not a common password, not trivially
+    /// guessable, not made of the invitee's e-mail address or name
+    /// (`hyte_domain::password`; refusal codes `password-*`).
+    #[schema(min_length = 12)]
     password: String,
 }
 
