@@ -50,6 +50,10 @@ const PAGES = [
   { name: 'audit log', who: 'admin', url: '/org/KUNTA:016/audit' },
   { name: 'welfare-region overview', who: 'admin', url: '/org/HYVINVOINTIALUE:09/region' },
   { name: 'invitation link not valid', who: null, url: '/invite/0000', status: 404 },
+  // the account lifecycle (issue 14)
+  { name: 'sessions page', who: 'reader', url: '/account/sessions' },
+  { name: 'sessions page in Swedish', who: 'reader', url: '/account/sessions?lang=sv' },
+  { name: 'password-reset link not valid', who: null, url: '/reset/0000', status: 404 },
   // approval (issue 6): the tab of report 1 (a draft) and its version list
   { name: 'approval tab', who: 'admin', url: '/reports/1/approval' },
   { name: 'approval tab in Swedish', who: 'admin', url: '/reports/1/approval?lang=sv' },
