@@ -174,7 +174,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::no_store))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(security::ForbiddenLog::default()),
+            (state.clone(), Arc::new(security::ForbiddenLog::default())),
             security::log_forbidden,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))

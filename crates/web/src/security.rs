@@ -490,35 +490,32 @@ impl Default for ForbiddenLog {
     }
 }
 
-/// Logs 403 answers (a warning with the client address, method and path; never the
+/// Logs 403 answers (a warning with the client's address, method and path; never the
 /// query, which may hold secrets), at most one line per address per minute with the
 /// number left out, so an administrator can see someone probing for other
-/// organisations' work.
+/// organisations' work. The address is the client's as `client::ClientAddr` reads it
+/// (behind a trusted proxy, from `X-Forwarded-For`), so that probing from behind the
+/// proxy is told apart from everyone else's mistakes.
 pub async fn log_forbidden(
-    State(log): State<Arc<ForbiddenLog>>,
+    State((state, log)): State<(AppState, Arc<ForbiddenLog>)>,
     req: Request,
     next: Next,
 ) -> Response {
     let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+    let client = state.config.trusted_proxies.client(peer, req.headers());
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let res = next.run(req).await;
     if res.status() == StatusCode::FORBIDDEN {
-        let addr = peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        if let Some(skipped) = log.note(addr, Instant::now()) {
+        if let Some(skipped) = log.note(client, Instant::now()) {
             tracing::warn!(
                 target: "hyte::forbidden",
-                address = %addr,
-                forwarded_for = forwarded.as_deref().unwrap_or("-"),
-                "403 forbidden: {method} {path} from {addr} ({skipped} more 403 answers to this address since its previous line)"
+                address = %client,
+                peer = %peer,
+                "403 forbidden: {method} {path} from {client} ({skipped} more 403 answers to this address since its previous line)"
             );
         }
     }

@@ -590,3 +590,31 @@ both!(
         assert_eq!(capture.0.lock().unwrap().len(), 1);
     }
 );
+
+both!(
+    forbidden_answers_behind_a_trusted_proxy_are_logged_per_client,
+    with TestApp::builder().config(|c| {
+        c.trusted_proxies = hyte_web::client::TrustedProxies::parse("127.0.0.1").unwrap()
+    }),
+    |app: TestApp| async move {
+        let capture = Capture::default();
+        let _guard = tracing::subscriber::set_default(capture.clone());
+        let foreign = app.user(LAHTI, Role::Coordinator).await;
+        let token = app.api_token(&foreign).await;
+        // Two clients behind the proxy, the first one probing three times.
+        for client in ["198.51.100.7", "198.51.100.7", "198.51.100.7", "203.0.113.9"] {
+            let res = common::plain_client()
+                .get(app.url(&format!("/api/v1/organisations/{ASIKKALA}/dashboard")))
+                .bearer_auth(&token)
+                .header("x-forwarded-for", client)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        }
+        let lines = capture.0.lock().unwrap().clone();
+        assert_eq!(lines.len(), 2, "one line per client: {lines:#?}");
+        assert!(lines[0].contains("from 198.51.100.7"), "{}", lines[0]);
+        assert!(lines[1].contains("from 203.0.113.9"), "{}", lines[1]);
+    }
+);
