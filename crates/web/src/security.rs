@@ -388,8 +388,9 @@ fn nul_in_part_headers(body: &[u8]) -> Option<String> {
 // No caching of answers that depend on a session or token
 
 /// Paths whose answers carry a secret of their own even without a session: the
-/// sign-in form (its double-submit token) and invitation links (the secret is the path).
-const PERSONAL_PREFIXES: &[&str] = &["/login", "/invite/", "/api/v1/invitations/"];
+/// sign-in form (its double-submit token), invitation and password-reset links (the
+/// secret is the path).
+const PERSONAL_PREFIXES: &[&str] = &["/login", "/invite/", "/reset/", "/api/v1/invitations/"];
 
 /// `Cache-Control: no-store` on every answer that depends on who asks: a request with
 /// a session cookie or an `Authorization` header (signed-in pages, their error pages,

@@ -467,8 +467,9 @@ both!(personal_answers_are_not_cached, |app: TestApp| async move {
     let res = app.login(&fresh, &user.email, &user.password).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     no_store(&res, "POST /login");
-    // Invitation links carry their secret in the path.
+    // Invitation and password-reset links carry their secret in the path.
     no_store(&app.get("/invite/0123456789abcdef").await, "/invite/");
+    no_store(&app.get("/reset/0123456789abcdef").await, "/reset/");
     // Answers that are the same for everyone keep their public caching, also when a
     // signed-in user or a token client fetches them.
     let open = format!("/api/v1/public/organisations/{ASIKKALA}/reports");
