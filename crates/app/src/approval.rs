@@ -14,7 +14,7 @@ use hyte_domain::approval::{
 };
 use hyte_domain::Role;
 use hyte_store::approval::{ApprovalEvent, ApprovalFacts};
-use hyte_store::versions::{Freeze, ValueChange, VersionDocument, VersionSummary};
+use hyte_store::versions::{Freeze, FrozenContent, ValueChange, VersionDocument, VersionSummary};
 use hyte_store::Tx;
 use std::future::Future;
 
@@ -160,7 +160,9 @@ impl App {
         // the pool, and the write transaction should hold its locks only briefly.
         // `record_transition` still refuses the move if the state changed meanwhile.
         let frozen = if t.to == ApprovalState::CouncilApproved {
-            Some(freeze().await?)
+            let mut f = freeze().await?;
+            f.content = Some(self.content_to_freeze(ctx.report.id).await?);
+            Some(f)
         } else {
             None
         };
@@ -168,6 +170,21 @@ impl App {
         let event = record_move(&mut tx, ctx, &t, frozen.as_ref()).await?;
         tx.commit().await?;
         Ok((event, Changed::Report(ctx.report.id)))
+    }
+}
+
+impl App {
+    /// What a council approval freezes besides the text and the numbers: every joy
+    /// and concern, the summary and the infographic's choices as they are now. The
+    /// public document is made from them (issue #14, item 2: nothing added after the
+    /// council's decision reaches the public site without a new approval).
+    async fn content_to_freeze(&self, report_id: i64) -> AppResult<FrozenContent> {
+        let publication = self.store.publication(report_id).await?;
+        Ok(FrozenContent {
+            observations: self.store.observations(report_id).await?,
+            summary: publication.summary,
+            infographic: publication.infographic,
+        })
     }
 }
 

@@ -10,7 +10,8 @@ use hyte_store::reports::{Observation, Report};
 use hyte_store::versions::VersionDocument;
 
 /// What a report's published document is made of: the approved (frozen) version
-/// when the council has approved one, otherwise the current text.
+/// when the council has approved one (its text, numbers, joys and concerns, summary
+/// and infographic choices), otherwise the current ones.
 pub struct DocumentSource {
     /// Approval facts (decision, latest version).
     pub facts: ApprovalFacts,
@@ -18,8 +19,14 @@ pub struct DocumentSource {
     pub frozen: Option<VersionDocument>,
     /// Sections in order: id, heading, body (Markdown with indicator blocks).
     pub texts: Vec<(i64, String, String)>,
-    /// The report's observations (strengths and concerns).
+    /// The report's observations (strengths and concerns): as frozen with the
+    /// approved version, else the current ones.
     pub observations: Vec<Observation>,
+    /// The summary and the infographic's indicators: as frozen with the approved
+    /// version, else the current publication settings.
+    pub summary: String,
+    /// See [`DocumentSource::summary`].
+    pub infographic: Vec<i64>,
 }
 
 impl App {
@@ -64,12 +71,25 @@ impl App {
                 .map(|s| (s.id, s.heading, s.body))
                 .collect(),
         };
-        let observations = self.store.observations(report.id).await?;
+        // Approved before Hyte froze these (no content in the version): current.
+        let content = match frozen.as_ref().and_then(|d| d.content.clone()) {
+            Some(c) => c,
+            None => {
+                let publication = self.store.publication(report.id).await?;
+                hyte_store::versions::FrozenContent {
+                    observations: self.store.observations(report.id).await?,
+                    summary: publication.summary,
+                    infographic: publication.infographic,
+                }
+            }
+        };
         Ok(DocumentSource {
             facts,
             frozen,
             texts,
-            observations,
+            observations: content.observations,
+            summary: content.summary,
+            infographic: content.infographic,
         })
     }
 

@@ -165,7 +165,7 @@ pub struct Selection {
 }
 
 /// A joy or concern.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Observation {
     /// Id.
     pub id: i64,

@@ -94,6 +94,21 @@ pub struct Freeze {
     pub indicators: Vec<Indicator>,
     /// Every value row read (one per indicator, area, year, sex).
     pub values: Vec<FrozenValue>,
+    /// The joys and concerns, the summary and the infographic's choices as they
+    /// were at approval (`hyte-app` fills it in with the move).
+    pub content: Option<FrozenContent>,
+}
+
+/// What the published document shows besides the text and the numbers, frozen with
+/// a version: later changes reach the public site only through a new approval.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct FrozenContent {
+    /// Every joy and concern of the report at approval.
+    pub observations: Vec<crate::reports::Observation>,
+    /// The plain-language summary (empty: generated from the joys and concerns).
+    pub summary: String,
+    /// The infographic's indicators (empty: chosen from the document).
+    pub infographic: Vec<i64>,
 }
 
 /// A version in the list.
@@ -136,6 +151,11 @@ pub struct VersionDocument {
     pub values: Vec<FrozenValue>,
     /// The approval record up to and including this version's approval.
     pub approval: Vec<ApprovalEvent>,
+    /// The frozen joys, concerns, summary and infographic; `None` for a version
+    /// approved before Hyte froze them (migration 0012), published from the current
+    /// ones as before.
+    #[serde(skip)]
+    pub content: Option<FrozenContent>,
 }
 
 impl VersionDocument {
@@ -236,8 +256,8 @@ pub(crate) async fn insert_version(
     let kind: String = report.try_get("kind")?;
     let year: Option<i64> = report.try_get("year")?;
     let version_id: i64 = sqlx::query(
-        "INSERT INTO report_version (report_id, number, title, kind, year, created_at, created_by, event_id, decision_date, minutes_section, decision_link)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        "INSERT INTO report_version (report_id, number, title, kind, year, created_at, created_by, event_id, decision_date, minutes_section, decision_link, content_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(report_id)
     .bind(number)
@@ -250,6 +270,13 @@ pub(crate) async fn insert_version(
     .bind(d.date.clone())
     .bind(d.minutes_section.clone())
     .bind(d.link.clone())
+    .bind(
+        f.content
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?,
+    )
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
@@ -378,7 +405,7 @@ impl Store {
             return Ok(None);
         };
         let head = sqlx::query(
-            "SELECT v.id, v.event_id, r.org_key FROM report_version v JOIN report r ON r.id = v.report_id
+            "SELECT v.id, v.event_id, v.content_json, r.org_key FROM report_version v JOIN report r ON r.id = v.report_id
              WHERE v.report_id = $1 AND v.number = $2",
         )
         .bind(report_id)
@@ -387,6 +414,11 @@ impl Store {
         .await?;
         let version_id: i64 = head.try_get("id")?;
         let event_id: i64 = head.try_get("event_id")?;
+        let content_json: Option<String> = head.try_get("content_json")?;
+        let content = content_json
+            .map(|j| serde_json::from_str::<FrozenContent>(&j))
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("version {number}'s frozen content: {e}")))?;
         let org: String = head.try_get("org_key")?;
         let org: RegionKey = org
             .parse()
@@ -444,6 +476,7 @@ impl Store {
             indicators,
             values,
             approval,
+            content,
         }))
     }
 

@@ -640,3 +640,91 @@ fn plan_section(html: &str) -> Option<&str> {
     let end = html[at..].find("</section>")?;
     Some(&html[at..at + end])
 }
+
+both!(
+    the_public_report_shows_only_what_the_council_approved,
+    |app: TestApp| async move {
+        let (client, id) = setup(&app).await;
+        publish(&app, &client, id, true).await;
+        let anon = plain_client();
+        let public_json = || async {
+            json(
+                app.get_with(&anon, &format!("/api/v1/public/reports/{id}"))
+                    .await,
+            )
+            .await
+        };
+        let public_html = || async {
+            app.get_text(&anon, &format!("/public/{ASIKKALA}/reports/{id}"))
+                .await
+                .1
+        };
+        let before = public_json().await;
+        assert!(before["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Nuoret liikkuvat paljon"));
+        // After publication, the working group records an unreviewed concern (open),
+        // writes a new summary and picks other infographic indicators …
+        let csrf = app
+            .csrf(&client, &format!("/reports/{id}/indicators"))
+            .await;
+        let res = app
+            .post_form(
+                &client,
+                &format!("/reports/{id}/observations"),
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "concern"),
+                    ("text", "Tarkistamaton huoli"),
+                    ("origin", "working_group"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "the concern is recorded"
+        );
+        let res = app
+            .post_form(
+                &client,
+                &format!("/reports/{id}/publication"),
+                &[
+                    ("csrf", &csrf),
+                    ("summary", "Hyväksymätön tiivistelmä"),
+                    ("indicator", &IND_BETTER.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "the settings are saved"
+        );
+        let (_, settings) = app
+            .get_text(&client, &format!("/reports/{id}/publication"))
+            .await;
+        assert!(
+            settings.contains("id=\"pub-frozen-note\""),
+            "the coordinator is told"
+        );
+        // … none of which the public report, its PDF or its summary shows: they
+        // are what the council approved.
+        let after = public_json().await;
+        assert_eq!(after["summary"], before["summary"]);
+        assert_eq!(after["infographic"], before["infographic"]);
+        let text = after.to_string();
+        assert!(!text.contains("Tarkistamaton huoli"), "{text}");
+        assert!(!text.contains("Hyväksymätön tiivistelmä"), "{text}");
+        let html = public_html().await;
+        assert!(!html.contains("Tarkistamaton huoli"));
+        assert!(!html.contains("Hyväksymätön tiivistelmä"));
+        assert!(html.contains("Nuoret liikkuvat paljon"));
+        // The working copy shows the changes to the working group.
+        let res = app
+            .get_with(&client, &format!("/reports/{id}/summary.svg"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+);

@@ -54,3 +54,4 @@ pub-err-content-forbidden = Only the report's coordinator can change its publica
 pub-err-publish-forbidden = Only the report's coordinator can publish it.
 pub-err-infographic-too-many = Choose at most { $max } indicators for the infographic (you chose { $count }).
 pub-err-summary-too-long = The summary must be at most { $max } characters long.
+pub-frozen-note = The public page shows the joys and concerns, the summary and the infographic's indicators of the version the council approved. Changes made here appear publicly only after the next approval.

@@ -54,3 +54,4 @@ pub-err-content-forbidden = Vain kertomuksen koordinaattori voi muuttaa sen julk
 pub-err-publish-forbidden = Vain kertomuksen koordinaattori voi julkaista sen.
 pub-err-infographic-too-many = Valitse infografiikkaan enintään { $max } indikaattoria (valitsit { $count }).
 pub-err-summary-too-long = Tiivistelmä saa olla enintään { $max } merkkiä pitkä.
+pub-frozen-note = Julkisella sivulla näkyvät valtuuston hyväksymän version ilot ja huolet, tiivistelmä ja infografiikan indikaattorit. Tähän tehdyt muutokset näkyvät julkisesti vasta seuraavan hyväksynnän jälkeen.

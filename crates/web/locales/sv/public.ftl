@@ -54,3 +54,4 @@ pub-err-content-forbidden = Endast berättelsens koordinator kan ändra dess pub
 pub-err-publish-forbidden = Endast berättelsens koordinator kan publicera den.
 pub-err-infographic-too-many = Välj högst { $max } indikatorer för infografiken (du valde { $count }).
 pub-err-summary-too-long = Sammanfattningen får vara högst { $max } tecken lång.
+pub-frozen-note = Den offentliga sidan visar glädjeämnena och bekymren, sammanfattningen och infografikens indikatorer i den version som fullmäktige godkände. Ändringar som görs här syns offentligt först efter nästa godkännande.

@@ -71,6 +71,8 @@ pub async fn freeze(state: &AppState, ctx: &ReportCtx) -> AppResult<Freeze> {
             .collect(),
         indicators,
         values,
+        // The joys, concerns and publication choices are the use case's to add.
+        content: None,
     })
 }
 

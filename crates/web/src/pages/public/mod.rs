@@ -137,6 +137,8 @@ pub async fn build_document(
         frozen,
         texts,
         observations,
+        summary,
+        infographic,
     } = state.app.document_source(report).await?;
     let snapshot = frozen.as_ref().map(|d| d.snapshot());
     let src = match &snapshot {
@@ -151,15 +153,10 @@ pub async fn build_document(
     });
     let (sections, block_ids) = document_sections(&src, &org, texts, &tr).await?;
     let (strengths, concerns) = top_observations(state, &observations, &tr).await?;
-    let chosen: Vec<i64> = if publication.infographic.is_empty() {
+    let chosen: Vec<i64> = if infographic.is_empty() {
         block_ids.iter().copied().take(MAX_INFOGRAPHIC).collect()
     } else {
-        publication
-            .infographic
-            .iter()
-            .copied()
-            .take(MAX_INFOGRAPHIC)
-            .collect()
+        infographic.iter().copied().take(MAX_INFOGRAPHIC).collect()
     };
     let mut indicators = vec![];
     for id in chosen {
@@ -176,10 +173,10 @@ pub async fn build_document(
         .map(|g| clip(&g.title, 160))
         .collect();
 
-    let summary = if publication.summary.trim().is_empty() {
+    let summary = if summary.trim().is_empty() {
         generated_summary(&tr, org.name(code), &strengths, &concerns)
     } else {
-        publication.summary.clone()
+        summary
     };
 
     Ok(PublishedDocument {
@@ -189,7 +186,11 @@ pub async fn build_document(
             name: org.name(code).to_string(),
         },
         kind: report.kind.as_str().to_string(),
-        title: report.title.clone(),
+        // The title the council approved.
+        title: frozen
+            .as_ref()
+            .map(|d| d.version.title.clone())
+            .unwrap_or_else(|| report.title.clone()),
         term_start: report.term_start,
         term_end: report.term_end,
         year: report.year,
@@ -559,17 +560,12 @@ pub fn with_etag(headers: &HeaderMap, r: Rendered, ctype: &'static str) -> Respo
     if let Ok(v) = HeaderValue::from_str(&etag) {
         res.headers_mut().insert(header::ETAG, v);
     }
-    let h = res.headers_mut();
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
     // The language comes from ?lang=, the language cookie or Accept-Language.
-    h.insert(
-        header::VARY,
-        HeaderValue::from_static("Cookie, Accept-Language"),
-    );
-    res
+    let cache = [
+        (header::CACHE_CONTROL, "public, max-age=60"),
+        (header::VARY, "Cookie, Accept-Language"),
+    ];
+    (cache, res).into_response()
 }
 
 fn download(mut res: Response, name: &str) -> Response {

@@ -40,6 +40,9 @@ struct SettingsTpl {
     choices: Vec<Choice>,
     public_href: String,
     saved: bool,
+    /// The council has approved a version: the public site shows its frozen
+    /// content, and changes here wait for the next approval.
+    approved: bool,
 }
 
 /// `GET /reports/{id}/publication`.
@@ -51,6 +54,7 @@ pub async fn settings(
 ) -> AppResult<Response> {
     let ctx = report_ctx(&state, &viewer, &id).await?;
     let publication = state.app.publication(&ctx).await?;
+    let approved = state.app.approval_facts(&ctx).await?.council_approved;
     let tr = Tr::new(viewer.lang);
     let ids = state.app.report_indicator_ids(&ctx).await?;
     let (report, access) = (ctx.report, ctx.access);
@@ -78,6 +82,7 @@ pub async fn settings(
         can_decide: access.can_decide(),
         choices,
         saved: uri.query().is_some_and(|q| q.contains("saved=1")),
+        approved,
     })
 }
 
