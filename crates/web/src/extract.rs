@@ -1,7 +1,9 @@
 //! Extractors for what every handler repeated: a signed-in user (pages: a redirect
 //! to the sign-in page; API: 401 JSON), an authorised report context from the path's
-//! `{id}`, and a form with its CSRF check (repeated keys kept).
+//! `{id}`, the organisation of the path's `{org}` (API), and a form with its CSRF
+//! check (repeated keys kept).
 
+use crate::api::ApiError;
 use crate::auth::{actor, Viewer};
 use crate::i18n::Tr;
 use crate::pages::reports::FormData;
@@ -10,6 +12,7 @@ use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use hyte_app::{Actor, ReportCtx};
+use hyte_domain::RegionKey;
 use std::collections::HashMap;
 
 /// A signed-in browser (pages). Signed out: a redirect to the sign-in page that
@@ -48,16 +51,26 @@ impl FromRequest<AppState> for CheckedForm {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let viewer = Viewer::from_request_parts(&mut parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let form = form_of(Request::from_parts(parts, body), state).await?;
+        let (viewer, form) = viewer_and_form(req, state).await?;
         viewer
             .check_csrf(form.get("csrf"))
             .map_err(IntoResponse::into_response)?;
         Ok(CheckedForm { viewer, form })
     }
+}
+
+/// The request's viewer and its urlencoded body (repeated names kept), the CSRF token
+/// not yet checked.
+pub(crate) async fn viewer_and_form(
+    req: Request,
+    state: &AppState,
+) -> Result<(Viewer, FormData), Response> {
+    let (mut parts, body) = req.into_parts();
+    let viewer = Viewer::from_request_parts(&mut parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let form = form_of(Request::from_parts(parts, body), state).await?;
+    Ok((viewer, form))
 }
 
 /// A form posted by a signed-in browser outside a report (organisation pages):
@@ -117,9 +130,25 @@ impl ReportPage {
     }
 }
 
+/// A path parameter as written ("" when the route has none of that name).
+fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> &'a str {
+    params.get(name).map(String::as_str).unwrap_or_default()
+}
+
 fn path_id(params: &HashMap<String, String>, name: &str) -> Result<i64, AppError> {
-    let raw = params.get(name).map(String::as_str).unwrap_or_default();
+    let raw = param(params, name);
     crate::pages::parse_id(raw).ok_or_else(|| AppError::not_found(format!("no {name} '{raw}'")))
+}
+
+/// The path's parameters by name (400 when they cannot be read).
+async fn path_params(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<HashMap<String, String>, AppError> {
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|e| AppError::bad_request(e.body_text()))?;
+    Ok(params)
 }
 
 async fn report_of(
@@ -127,10 +156,8 @@ async fn report_of(
     state: &AppState,
     actor: &Actor,
 ) -> Result<(ReportCtx, HashMap<String, String>), AppError> {
-    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-        .await
-        .map_err(|e| AppError::bad_request(e.body_text()))?;
-    let raw = params.get("id").map(String::as_str).unwrap_or_default();
+    let params = path_params(parts, state).await?;
+    let raw = param(&params, "id");
     let id = crate::pages::parse_id(raw).ok_or_else(|| {
         AppError::from(hyte_app::AppError::NotFound(
             hyte_app::Refusal::new("rep-err-no-report", format!("no report {raw}")).arg("id", raw),
@@ -180,6 +207,13 @@ impl FromRequest<AppState> for ReportForm {
     }
 }
 
+/// A signed-in API client (401 JSON otherwise).
+async fn api_actor(parts: &mut Parts, state: &AppState) -> Result<(Viewer, Actor), ApiError> {
+    let viewer = Viewer::from_request_parts(parts, state).await?;
+    let actor = actor(&viewer)?;
+    Ok((viewer, actor))
+}
+
 /// The report named by the path's `{id}` for an API client (401 JSON when not
 /// authenticated; every refusal as JSON).
 pub struct ApiReport {
@@ -196,21 +230,58 @@ impl ApiReport {
     pub fn id_param(&self, name: &str) -> Result<i64, AppError> {
         path_id(&self.params, name).map_err(AppError::as_json)
     }
+
+    /// A path parameter as written (`{gid}`, `{v}`, ...).
+    pub fn param(&self, name: &str) -> &str {
+        param(&self.params, name)
+    }
 }
 
 impl FromRequestParts<AppState> for ApiReport {
-    type Rejection = crate::api::ApiError;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, crate::api::ApiError> {
-        let viewer = Viewer::from_request_parts(parts, state).await?;
-        let actor = actor(&viewer)?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (viewer, actor) = api_actor(parts, state).await?;
         let (ctx, params) = report_of(parts, state, &actor).await?;
         Ok(ApiReport {
             viewer,
             ctx,
+            params,
+        })
+    }
+}
+
+/// The organisation named by the path's `{org}` for an API client: 401 JSON when not
+/// authenticated, then 400 for a malformed id. Whether the client may read or change
+/// the organisation's work is for the use case to say.
+pub struct ApiOrg {
+    /// The request's viewer.
+    pub viewer: Viewer,
+    /// Who asks.
+    pub actor: Actor,
+    /// The organisation.
+    pub key: RegionKey,
+    params: HashMap<String, String>,
+}
+
+impl ApiOrg {
+    /// A path parameter as written (`{uid}`, `{iid}`).
+    pub fn param(&self, name: &str) -> &str {
+        param(&self.params, name)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiOrg {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (viewer, actor) = api_actor(parts, state).await?;
+        let params = path_params(parts, state).await?;
+        let key = crate::pages::process::org_key(param(&params, "org"))?;
+        Ok(ApiOrg {
+            viewer,
+            actor,
+            key,
             params,
         })
     }

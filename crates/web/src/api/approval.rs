@@ -4,13 +4,13 @@
 //! Same use cases as the pages (`hyte_app::approval`, through `pages::approval::apply_move`).
 
 use super::reports::{created, ApiJson, Created};
-use super::{ApiResult, ApiRouter};
-use crate::auth::Viewer;
+use super::responses::{Conflict, JsonBody, Refusals};
+use super::{ApiResult, ApiRouter, ReportPath};
+use crate::extract::ApiReport;
 use crate::i18n::Tr;
 use crate::pages::approval::{allowed_moves, apply_move, load_version, version_changes};
-use crate::pages::report_data::report_ctx;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use hyte_app::approval::parse_move;
 use hyte_app::model::approval::ApprovalEvent;
@@ -85,21 +85,14 @@ async fn approval_json(state: &AppState, ctx: &ReportCtx) -> ApiResult<ApprovalJ
     get,
     path = "/reports/{id}/approval",
     tag = "approval",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ApprovalJson),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ApprovalJson), Refusals)
 )]
 pub async fn approval(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { ctx, .. }: ApiReport,
 ) -> ApiResult<Json<ApprovalJson>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     Ok(Json(approval_json(&state, &ctx).await?))
 }
 
@@ -146,27 +139,19 @@ pub struct Transition {
     post,
     path = "/reports/{id}/approval/transitions",
     tag = "approval",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = TransitionBody,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Recorded", body = Transition),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 409, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        Refusals, JsonBody, Conflict,
     )
 )]
 pub async fn transition(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { ctx, .. }: ApiReport,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Created<Transition>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let mv = parse_move(&body.mv)?;
     let input = MoveInput {
         reason: body.reason.unwrap_or_default(),
@@ -193,21 +178,14 @@ pub struct VersionList {
     get,
     path = "/reports/{id}/versions",
     tag = "approval",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = VersionList),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = VersionList), Refusals)
 )]
 pub async fn versions(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { ctx, .. }: ApiReport,
 ) -> ApiResult<Json<VersionList>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     Ok(Json(VersionList {
         versions: state.app.versions(&ctx).await?,
     }))
@@ -221,23 +199,18 @@ pub async fn versions(
     get,
     path = "/reports/{id}/versions/{v}",
     tag = "approval",
-    params(("id" = i64, Path, description = "Report id"), ("v" = i64, Path, description = "Version number, from 1")),
+    params(ReportPath, ("v" = i64, Path, description = "Version number, from 1")),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = VersionDocument),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = VersionDocument), Refusals)
 )]
 pub async fn version(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, v)): Path<(String, String)>,
+    api: ApiReport,
 ) -> ApiResult<Json<VersionDocument>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let tr = Tr::new(viewer.lang);
-    Ok(Json(load_version(&state, &ctx, &v, &tr).await?))
+    let tr = Tr::new(api.viewer.lang);
+    Ok(Json(
+        load_version(&state, &api.ctx, api.param("v"), &tr).await?,
+    ))
 }
 
 /// What changed in the data since a version.
@@ -254,23 +227,16 @@ pub struct VersionChanges {
     get,
     path = "/reports/{id}/versions/{v}/changes",
     tag = "approval",
-    params(("id" = i64, Path, description = "Report id"), ("v" = i64, Path, description = "Version number, from 1")),
+    params(ReportPath, ("v" = i64, Path, description = "Version number, from 1")),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = VersionChanges),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = VersionChanges), Refusals)
 )]
 pub async fn changes(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, v)): Path<(String, String)>,
+    api: ApiReport,
 ) -> ApiResult<Json<VersionChanges>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let tr = Tr::new(viewer.lang);
-    let (doc, changes) = version_changes(&state, &ctx, &v, &tr).await?;
+    let tr = Tr::new(api.viewer.lang);
+    let (doc, changes) = version_changes(&state, &api.ctx, api.param("v"), &tr).await?;
     Ok(Json(VersionChanges {
         version: doc.version.number,
         changes,

@@ -3,9 +3,11 @@
 //! `hyte_app::dialogue`).
 
 use super::reports::{created, ApiJson, ApiText, Created};
-use super::{ApiError, ApiResult, ApiRouter};
+use super::responses::{BadRequest, Refusals, Unprocessable};
+use super::{ApiError, ApiResult, ApiRouter, OrgPath};
 use crate::auth::{actor, Viewer};
-use crate::pages::coefficient::{config, parse_org, CoefficientReport};
+use crate::extract::ApiOrg;
+use crate::pages::coefficient::{config, CoefficientReport};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -56,25 +58,15 @@ pub struct Doc;
     get,
     path = "/organisations/{org}/hyte-coefficient",
     tag = "hyte-coefficient",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
-    responses(
-        (status = 200, description = "OK", body = CoefficientReport),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(OrgPath),
+    responses((status = 200, description = "OK", body = CoefficientReport), BadRequest, Refusals)
 )]
 async fn coefficient(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
+    org: ApiOrg,
 ) -> ApiResult<Json<CoefficientReport>> {
-    let actor = actor(&viewer)?;
-    let (_, report) = state
-        .app
-        .coefficient(&actor, &parse_org(&org)?, viewer.lang.code())
-        .await?;
+    let lang = org.viewer.lang.code();
+    let (_, report) = state.app.coefficient(&org.actor, &org.key, lang).await?;
     Ok(Json(report))
 }
 
@@ -101,22 +93,11 @@ pub struct TeaviisariScores {
     get,
     path = "/organisations/{org}/teaviisari",
     tag = "hyte-coefficient",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
-    responses(
-        (status = 200, description = "OK", body = TeaviisariScores),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(OrgPath),
+    responses((status = 200, description = "OK", body = TeaviisariScores), BadRequest, Refusals)
 )]
-async fn scores(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
-) -> ApiResult<Json<TeaviisariScores>> {
-    let actor = actor(&viewer)?;
-    let t = state.app.teaviisari(&actor, &parse_org(&org)?).await?;
+async fn scores(State(state): State<AppState>, org: ApiOrg) -> ApiResult<Json<TeaviisariScores>> {
+    let t = state.app.teaviisari(&org.actor, &org.key).await?;
     let cfg = config()?;
     let level = t.region.key.category().as_str();
     Ok(Json(TeaviisariScores {
@@ -167,24 +148,18 @@ pub struct ScoresChanged {
     put,
     path = "/organisations/{org}/teaviisari",
     tag = "hyte-coefficient",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     request_body = PutScoresBody,
     responses(
         (status = 200, description = "OK", body = ScoresChanged),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, Refusals, Unprocessable,
     )
 )]
 async fn put_scores(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
+    org: ApiOrg,
     ApiJson(b): ApiJson<PutScoresBody>,
 ) -> ApiResult<Json<ScoresChanged>> {
-    let actor = actor(&viewer)?;
     let entries: Vec<ScoreEntry> = b
         .scores
         .into_iter()
@@ -196,7 +171,7 @@ async fn put_scores(
         .collect();
     let changed = state
         .app
-        .save_teaviisari_scores(&actor, &parse_org(&org)?, b.year, &entries, "API")
+        .save_teaviisari_scores(&org.actor, &org.key, b.year, &entries, "API")
         .await?;
     Ok(Json(ScoresChanged {
         year: b.year,
@@ -237,28 +212,22 @@ pub struct ImportProblems {
     post,
     path = "/organisations/{org}/teaviisari/import",
     tag = "hyte-coefficient",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 200, description = "OK", body = ImportedScores),
         (status = 422, description = "The file was refused; nothing changed", body = ImportRefused),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
+        BadRequest, Refusals,
     )
 )]
 async fn import(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
+    org: ApiOrg,
     ApiText(body): ApiText,
 ) -> Result<Response, ApiError> {
-    let actor = actor(&viewer)?;
-    let key = parse_org(&org)?;
     match state
         .app
-        .import_teaviisari(&actor, &key, "API upload", &body)
+        .import_teaviisari(&org.actor, &org.key, "API upload", &body)
         .await?
     {
         TeaviisariImport::Imported(changed) => Ok(Json(ImportedScores { changed }).into_response()),
@@ -317,22 +286,14 @@ pub struct DialogueList {
     get,
     path = "/organisations/{org}/dialogues",
     tag = "hyte-coefficient",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
-    responses(
-        (status = 200, description = "OK", body = DialogueList),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(OrgPath),
+    responses((status = 200, description = "OK", body = DialogueList), BadRequest, Refusals)
 )]
 async fn list_dialogues(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
+    org: ApiOrg,
 ) -> ApiResult<Json<DialogueList>> {
-    let actor = actor(&viewer)?;
-    let (_, list) = state.app.dialogues(&actor, &parse_org(&org)?).await?;
+    let (_, list) = state.app.dialogues(&org.actor, &org.key).await?;
     let items: Vec<DialogueJson> = list
         .into_iter()
         .map(|(d, a)| DialogueJson::of(d, a))
@@ -358,32 +319,21 @@ struct NewDialogueBody {
     post,
     path = "/organisations/{org}/dialogues",
     tag = "hyte-coefficient",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     request_body = NewDialogueBody,
     responses(
         (status = 201, description = "Created", body = DialogueJson),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, Refusals, Unprocessable,
     )
 )]
 async fn create_dialogue(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
+    org: ApiOrg,
     ApiJson(b): ApiJson<NewDialogueBody>,
 ) -> ApiResult<Created<DialogueJson>> {
-    let actor = actor(&viewer)?;
     let d = state
         .app
-        .create_dialogue(
-            &actor,
-            &parse_org(&org)?,
-            b.municipality.as_deref(),
-            b.input,
-        )
+        .create_dialogue(&org.actor, &org.key, b.municipality.as_deref(), b.input)
         .await?;
     Ok(created(DialogueJson::of(d, DialogueAccess::Edit)))
 }
@@ -399,13 +349,7 @@ fn dialogue_id(id: &str) -> Result<i64, ApiError> {
     path = "/dialogues/{id}",
     tag = "hyte-coefficient",
     params(("id" = i64, Path, description = "Dialogue id")),
-    responses(
-        (status = 200, description = "OK", body = DialogueJson),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = DialogueJson), BadRequest, Refusals)
 )]
 async fn one_dialogue(
     State(state): State<AppState>,
@@ -426,11 +370,7 @@ async fn one_dialogue(
     request_body = DialogueInput,
     responses(
         (status = 200, description = "OK", body = DialogueJson),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, Refusals, Unprocessable,
     )
 )]
 async fn put_dialogue(
@@ -453,13 +393,7 @@ async fn put_dialogue(
     path = "/dialogues/{id}",
     tag = "hyte-coefficient",
     params(("id" = i64, Path, description = "Dialogue id")),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 204, description = "Deleted"), BadRequest, Refusals)
 )]
 async fn delete_dialogue(
     State(state): State<AppState>,

@@ -25,9 +25,9 @@ use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodFilter;
 use axum::Router;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// An API error: an [`AppError`] that always answers as JSON.
 #[derive(Debug)]
@@ -74,12 +74,59 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-/// Reusable answers of the document (`#/components/responses`).
+/// Reusable answers of the document (`#/components/responses`), and the error answers
+/// of a path as a few named sets: `responses((status = 200, ...), BadRequest, Refusals)`
+/// documents 400, 401, 403 and 404, each as the one [`Error`](responses::Error) answer.
 pub mod responses {
+    use std::collections::BTreeMap;
+    use utoipa::openapi::{Ref, RefOr, Response};
+
     /// Error
     #[derive(utoipa::ToResponse)]
     #[response(description = "Error")]
     pub struct Error(pub super::ErrorBody);
+
+    /// Each status, answered with [`Error`].
+    fn errors(statuses: &[u16]) -> BTreeMap<String, RefOr<Response>> {
+        statuses
+            .iter()
+            .map(|s| (s.to_string(), Ref::from_response_name("Error").into()))
+            .collect()
+    }
+
+    /// A set of error statuses for `responses(...)` of `#[utoipa::path]`.
+    macro_rules! error_set {
+        ($($(#[$doc:meta])* $name:ident = [$($status:literal),+];)+) => {$(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Response>> {
+                    errors(&[$($status),+])
+                }
+            }
+        )+};
+    }
+
+    error_set! {
+        /// 401 not signed in, 403 not allowed, 404 no such thing (or none the caller may see).
+        Refusals = [401, 403, 404];
+        /// A JSON body: 400 malformed, 415 not `application/json`, 422 of the wrong shape
+        /// or refused by a rule.
+        JsonBody = [400, 415, 422];
+        /// 400: a malformed path parameter or query.
+        BadRequest = [400];
+        /// 401: not signed in.
+        Unauthorized = [401];
+        /// 404: no such thing.
+        NotFound = [404];
+        /// 409: the state does not allow it.
+        Conflict = [409];
+        /// 410: no longer valid.
+        Gone = [410];
+        /// 422: input refused by a rule.
+        Unprocessable = [422];
+    }
 }
 
 /// A string schema with a closed set of values, taken from the constant the code checks
@@ -235,6 +282,25 @@ fn add_value_sets(doc: &mut serde_json::Value) -> Result<(), String> {
         field.insert("enum".into(), serde_json::Value::Array(values));
     }
     Ok(())
+}
+
+/// The path's `{org}`, for `params(...)` of `#[utoipa::path]` (and `Path` where a handler
+/// reads it as written).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrgPath {
+    /// Organisation id CATEGORY:CODE, e.g. KUNTA:016
+    #[param(pattern = "^[A-Z]+:[0-9A-Z]+$")]
+    pub org: String,
+}
+
+/// The path's `{id}` of a report, for `params(...)` of `#[utoipa::path]` (the handlers
+/// read it through [`ApiReport`](crate::extract::ApiReport)).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ReportPath {
+    /// Report id
+    pub id: i64,
 }
 
 /// A created resource's id.

@@ -1,6 +1,7 @@
 //! Organisations, regions and the caller.
 
-use super::{ApiResult, ApiRouter};
+use super::responses::{BadRequest, NotFound, Refusals};
+use super::{ApiResult, ApiRouter, OrgPath};
 use crate::auth::{public_org, readable_org, Viewer};
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
@@ -115,11 +116,7 @@ impl RegionList {
     get,
     path = "/organisations",
     tag = "open data",
-    responses(
-        (status = 200, description = "OK", body = RegionList),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = RegionList), BadRequest, NotFound)
 )]
 pub async fn organisations(State(state): State<AppState>) -> ApiResult<Json<RegionList>> {
     let orgs = state.app.organisations().await?;
@@ -131,16 +128,12 @@ pub async fn organisations(State(state): State<AppState>) -> ApiResult<Json<Regi
     get,
     path = "/organisations/{org}",
     tag = "open data",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
-    responses(
-        (status = 200, description = "OK", body = RegionJson),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(OrgPath),
+    responses((status = 200, description = "OK", body = RegionJson), BadRequest, NotFound)
 )]
 pub async fn organisation(
     State(state): State<AppState>,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
 ) -> ApiResult<Json<RegionJson>> {
     let r = public_org(&state, &org).await?;
     Ok(Json(RegionJson::from(&r)))
@@ -161,11 +154,7 @@ pub struct RegionsQuery {
     path = "/regions",
     tag = "open data",
     params(RegionsQuery),
-    responses(
-        (status = 200, description = "OK", body = RegionList),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = RegionList), BadRequest, NotFound)
 )]
 pub async fn regions(
     State(state): State<AppState>,
@@ -204,13 +193,7 @@ pub struct Me {
     path = "/me",
     tag = "workspace",
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = Me),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = Me), BadRequest, Refusals)
 )]
 pub async fn me(viewer: Viewer) -> ApiResult<Json<Me>> {
     let u = viewer.user()?;
@@ -241,20 +224,14 @@ pub struct Dashboard {
     get,
     path = "/organisations/{org}/dashboard",
     tag = "workspace",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = Dashboard),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = Dashboard), BadRequest, Refusals)
 )]
 pub async fn dashboard(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
 ) -> ApiResult<Json<Dashboard>> {
     let r = readable_org(&state, &viewer, &org).await?;
     let members: Vec<RegionJson> = state

@@ -5,16 +5,17 @@
 //! cases of `hyte_app::plan`, the same the pages call (`pages::plan`).
 
 use super::reports::{created, AccessName, ApiJson, ApiQuery, Created};
-use super::{ApiError, ApiResult, ApiRouter};
+use super::responses::{BadRequest, JsonBody, Refusals, Unauthorized};
+use super::{ApiError, ApiResult, ApiRouter, ReportPath};
 use crate::auth::Viewer;
+use crate::extract::ApiReport;
 use crate::i18n::Tr;
 use crate::pages::plan::{
     can_edit_plan, can_update_progress, followup_statuses, generate_yearly, plan_tags, refresh,
     ActionDraft, FollowUpDraft, FollowUpStatus, GoalDraft, ProgressDraft,
 };
-use crate::pages::report_data::report_ctx;
 use crate::{AppError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hyte_app::model::plan::{Plan, PlanAction, PlanGoal, Progress};
@@ -97,10 +98,7 @@ pub struct PlanTagList {
     get,
     path = "/plan-tags",
     tag = "plan",
-    responses(
-        (status = 200, description = "OK", body = PlanTagList),
-        (status = 401, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = PlanTagList), Unauthorized)
 )]
 pub async fn tags(viewer: Viewer) -> ApiResult<Json<PlanTagList>> {
     viewer.user()?;
@@ -243,21 +241,14 @@ async fn plan_json(
     get,
     path = "/reports/{id}/plan",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), PlanQ),
-    responses(
-        (status = 200, description = "OK", body = PlanJson),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(ReportPath, PlanQ),
+    responses((status = 200, description = "OK", body = PlanJson), Refusals)
 )]
 pub async fn plan(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { viewer, ctx, .. }: ApiReport,
     ApiQuery(q): ApiQuery<PlanQ>,
 ) -> ApiResult<Json<PlanJson>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     Ok(Json(
         plan_json(&state, &ctx, &viewer, q.tag.as_deref()).await?,
     ))
@@ -270,25 +261,15 @@ pub async fn plan(
     post,
     path = "/reports/{id}/plan/goals",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = GoalDraft,
-    responses(
-        (status = 201, description = "Created", body = PlanGoal),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = PlanGoal), Refusals, JsonBody)
 )]
 pub async fn add_goal(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { ctx, .. }: ApiReport,
     ApiJson(b): ApiJson<GoalDraft>,
 ) -> ApiResult<Created<PlanGoal>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let (gid, changed) = state.app.create_goal(&ctx, &b).await?;
     refresh(&state, changed);
     let plan = state.app.plan(&ctx).await?;
@@ -301,26 +282,17 @@ pub async fn add_goal(
     put,
     path = "/reports/{id}/plan/goals/{gid}",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), ("gid" = i64, Path, description = "Goal id")),
+    params(ReportPath, ("gid" = i64, Path, description = "Goal id")),
     request_body = GoalDraft,
-    responses(
-        (status = 200, description = "OK", body = PlanGoal),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = PlanGoal), Refusals, JsonBody)
 )]
 pub async fn put_goal(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, gid)): Path<(String, String)>,
+    api: ApiReport,
     ApiJson(b): ApiJson<GoalDraft>,
 ) -> ApiResult<Json<PlanGoal>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let gid = id_of(&gid, "goal")?;
+    let gid = id_of(api.param("gid"), "goal")?;
+    let ctx = api.ctx;
     refresh(&state, state.app.update_goal(&ctx, gid, &b).await?);
     let plan = state.app.plan(&ctx).await?;
     let g = plan.goals.into_iter().find(|g| g.id == gid);
@@ -332,21 +304,12 @@ pub async fn put_goal(
     delete,
     path = "/reports/{id}/plan/goals/{gid}",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), ("gid" = i64, Path, description = "Goal id")),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(ReportPath, ("gid" = i64, Path, description = "Goal id")),
+    responses((status = 204, description = "Deleted"), Refusals)
 )]
-pub async fn del_goal(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, gid)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let gid = id_of(&gid, "goal")?;
+pub async fn del_goal(State(state): State<AppState>, api: ApiReport) -> ApiResult<StatusCode> {
+    let gid = id_of(api.param("gid"), "goal")?;
+    let ctx = api.ctx;
     refresh(&state, state.app.delete_goal(&ctx, gid).await?);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -358,26 +321,17 @@ pub async fn del_goal(
     post,
     path = "/reports/{id}/plan/goals/{gid}/actions",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), ("gid" = i64, Path, description = "Goal id")),
+    params(ReportPath, ("gid" = i64, Path, description = "Goal id")),
     request_body = ActionDraft,
-    responses(
-        (status = 201, description = "Created", body = PlanAction),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = PlanAction), Refusals, JsonBody)
 )]
 pub async fn add_action(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, gid)): Path<(String, String)>,
+    api: ApiReport,
     ApiJson(b): ApiJson<ActionDraft>,
 ) -> ApiResult<Created<PlanAction>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let gid = id_of(&gid, "goal")?;
+    let gid = id_of(api.param("gid"), "goal")?;
+    let ctx = api.ctx;
     let (aid, changed) = state.app.create_action(&ctx, gid, &b).await?;
     refresh(&state, changed);
     let plan = state.app.plan(&ctx).await?;
@@ -390,26 +344,17 @@ pub async fn add_action(
     put,
     path = "/reports/{id}/plan/actions/{aid}",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), ("aid" = i64, Path, description = "Action id")),
+    params(ReportPath, ("aid" = i64, Path, description = "Action id")),
     request_body = ActionDraft,
-    responses(
-        (status = 200, description = "OK", body = PlanAction),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = PlanAction), Refusals, JsonBody)
 )]
 pub async fn put_action(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, aid)): Path<(String, String)>,
+    api: ApiReport,
     ApiJson(b): ApiJson<ActionDraft>,
 ) -> ApiResult<Json<PlanAction>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let aid = id_of(&aid, "action")?;
+    let aid = id_of(api.param("aid"), "action")?;
+    let ctx = api.ctx;
     refresh(&state, state.app.update_action(&ctx, aid, &b).await?);
     let plan = state.app.plan(&ctx).await?;
     let a = plan.actions.into_iter().find(|a| a.id == aid);
@@ -421,21 +366,12 @@ pub async fn put_action(
     delete,
     path = "/reports/{id}/plan/actions/{aid}",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), ("aid" = i64, Path, description = "Action id")),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(ReportPath, ("aid" = i64, Path, description = "Action id")),
+    responses((status = 204, description = "Deleted"), Refusals)
 )]
-pub async fn del_action(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, aid)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let aid = id_of(&aid, "action")?;
+pub async fn del_action(State(state): State<AppState>, api: ApiReport) -> ApiResult<StatusCode> {
+    let aid = id_of(api.param("aid"), "action")?;
+    let ctx = api.ctx;
     refresh(&state, state.app.delete_action(&ctx, aid).await?);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -446,33 +382,25 @@ pub async fn del_action(
     path = "/reports/{id}/plan/actions/{aid}/progress/{year}",
     tag = "plan",
     params(
-        ("id" = i64, Path, description = "Report id"),
+        ReportPath,
         ("aid" = i64, Path, description = "Action id"),
         ("year" = i64, Path, description = "Budget year"),
     ),
     request_body = ProgressDraft,
-    responses(
-        (status = 200, description = "OK", body = Progress),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = Progress), Refusals, JsonBody)
 )]
 pub async fn put_progress(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, aid, year)): Path<(String, String, String)>,
+    api: ApiReport,
     ApiJson(b): ApiJson<ProgressDraft>,
 ) -> ApiResult<Json<Progress>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let aid = id_of(&aid, "action")?;
+    let aid = id_of(api.param("aid"), "action")?;
+    let year = api.param("year");
     let year: i64 = year
         .trim()
         .parse()
         .map_err(|_| AppError::bad_request(format!("'{year}' is not a year")))?;
+    let ctx = api.ctx;
     refresh(
         &state,
         state.app.record_progress(&ctx, aid, year, &b).await?,
@@ -496,25 +424,15 @@ pub async fn put_progress(
     post,
     path = "/reports/{id}/plan/follow-ups",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = FollowUpDraft,
-    responses(
-        (status = 201, description = "Created", body = FollowUpStatus),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = FollowUpStatus), Refusals, JsonBody)
 )]
 pub async fn add_followup(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { viewer, ctx, .. }: ApiReport,
     ApiJson(b): ApiJson<FollowUpDraft>,
 ) -> ApiResult<Created<FollowUpStatus>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let (fid, changed) = state.app.create_followup(&ctx, &b).await?;
     refresh(&state, changed);
     let plan = state.app.plan(&ctx).await?;
@@ -528,26 +446,17 @@ pub async fn add_followup(
     put,
     path = "/reports/{id}/plan/follow-ups/{fid}",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), ("fid" = i64, Path, description = "Follow-up id")),
+    params(ReportPath, ("fid" = i64, Path, description = "Follow-up id")),
     request_body = FollowUpDraft,
-    responses(
-        (status = 200, description = "OK", body = FollowUpStatus),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = FollowUpStatus), Refusals, JsonBody)
 )]
 pub async fn put_followup(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, fid)): Path<(String, String)>,
+    api: ApiReport,
     ApiJson(b): ApiJson<FollowUpDraft>,
 ) -> ApiResult<Json<FollowUpStatus>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let fid = id_of(&fid, "follow-up")?;
+    let fid = id_of(api.param("fid"), "follow-up")?;
+    let ApiReport { viewer, ctx, .. } = api;
     refresh(&state, state.app.update_followup(&ctx, fid, &b).await?);
     let plan = state.app.plan(&ctx).await?;
     let s = followup_statuses(&state, &ctx.report, &plan, viewer.lang.code()).await?;
@@ -560,21 +469,12 @@ pub async fn put_followup(
     delete,
     path = "/reports/{id}/plan/follow-ups/{fid}",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), ("fid" = i64, Path, description = "Follow-up id")),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(ReportPath, ("fid" = i64, Path, description = "Follow-up id")),
+    responses((status = 204, description = "Deleted"), Refusals)
 )]
-pub async fn del_followup(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, fid)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let fid = id_of(&fid, "follow-up")?;
+pub async fn del_followup(State(state): State<AppState>, api: ApiReport) -> ApiResult<StatusCode> {
+    let fid = id_of(api.param("fid"), "follow-up")?;
+    let ctx = api.ctx;
     refresh(&state, state.app.delete_followup(&ctx, fid).await?);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -641,22 +541,14 @@ pub struct ProgressSummary {
     get,
     path = "/reports/{id}/plan/progress",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id"), YearQ),
-    responses(
-        (status = 200, description = "OK", body = ProgressSummary),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    params(ReportPath, YearQ),
+    responses((status = 200, description = "OK", body = ProgressSummary), BadRequest, Refusals)
 )]
 pub async fn progress(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { ctx, .. }: ApiReport,
     ApiQuery(q): ApiQuery<YearQ>,
 ) -> ApiResult<Json<ProgressSummary>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let plan = state.app.plan(&ctx).await?;
     let status_of = |a: &PlanAction| a.progress_in(q.year).map(|p| p.status);
     let goals: Vec<GoalProgress> = plan
@@ -741,25 +633,15 @@ pub struct YearlyReport {
     post,
     path = "/reports/{id}/yearly-reports",
     tag = "plan",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = YearlyBody,
-    responses(
-        (status = 201, description = "Created", body = YearlyReport),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = YearlyReport), Refusals, JsonBody)
 )]
 pub async fn yearly(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { viewer, ctx, .. }: ApiReport,
     ApiJson(b): ApiJson<YearlyBody>,
 ) -> ApiResult<Created<YearlyReport>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
     let yid = generate_yearly(&state, &ctx, b.year, &tr).await?;
     // The new report belongs to the term report's organisation: the caller reads it.

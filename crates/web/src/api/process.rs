@@ -3,15 +3,15 @@
 //! are the application layer's (`hyte_app::process`), the same the pages use.
 
 use super::reports::{created, double, ApiJson, ApiQuery, Created};
-use super::{one_of, ApiError, ApiResult, ApiRouter};
+use super::responses::{BadRequest, Conflict, Gone, NotFound, Refusals, Unprocessable};
+use super::{one_of, ApiError, ApiResult, ApiRouter, OrgPath, ReportPath};
 use crate::auth::Viewer;
+use crate::extract::{ApiOrg, ApiReport};
 use crate::i18n::Tr;
 use crate::pages::process::{
-    audit_filter, gone, invitation_id, invitation_link, managed_org, member_id, org_key,
-    process_view, region_members, region_shared, task_of, AuditQuery, PhaseView, RegionMember,
-    SharedTheme, TaskView,
+    audit_filter, gone, invitation_id, invitation_link, member_id, process_view, region_members,
+    region_shared, task_of, AuditQuery, PhaseView, RegionMember, SharedTheme, TaskView,
 };
-use crate::pages::report_data::report_ctx;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -100,21 +100,14 @@ pub struct ProcessJson {
     get,
     path = "/reports/{id}/tasks",
     tag = "process",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ProcessJson),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ProcessJson), Refusals)
 )]
 pub async fn tasks(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { viewer, ctx, .. }: ApiReport,
 ) -> ApiResult<Json<ProcessJson>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let tr = Tr::new(viewer.lang);
     let v = process_view(state.app.process(&ctx).await?, &tr);
     let overdue = v.overdue_tasks().iter().map(|t| t.id).collect();
@@ -174,25 +167,19 @@ pub struct NewTask {
     post,
     path = "/reports/{id}/tasks",
     tag = "process",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = NewTask,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Created", body = TaskView),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, Refusals, Unprocessable,
     )
 )]
 pub async fn create_task(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { viewer, ctx, .. }: ApiReport,
     ApiJson(b): ApiJson<NewTask>,
 ) -> ApiResult<Created<TaskView>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     let (t, _) = state
         .app
         .add_task(&ctx, b.phase, &b.title, b.owner_id, b.due_date.as_deref())
@@ -246,26 +233,21 @@ pub struct PatchTask {
     patch,
     path = "/reports/{id}/tasks/{tid}",
     tag = "process",
-    params(("id" = i64, Path, description = "Report id"), ("tid" = i64, Path, description = "Task id")),
+    params(ReportPath, ("tid" = i64, Path, description = "Task id")),
     request_body = PatchTask,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "OK", body = TaskView),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, Refusals, Unprocessable,
     )
 )]
 pub async fn patch_task(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, tid)): Path<(String, String)>,
+    api: ApiReport,
     ApiJson(b): ApiJson<PatchTask>,
 ) -> ApiResult<Json<TaskView>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let task = task_of(&state, &ctx, &tid).await?;
+    let task = task_of(&state, &api.ctx, api.param("tid")).await?;
+    let ApiReport { viewer, ctx, .. } = api;
     if let Some(d) = &b.direction {
         state.app.move_task(&ctx, &task, d).await?;
     }
@@ -286,23 +268,13 @@ pub async fn patch_task(
     delete,
     path = "/reports/{id}/tasks/{tid}",
     tag = "process",
-    params(("id" = i64, Path, description = "Report id"), ("tid" = i64, Path, description = "Task id")),
+    params(ReportPath, ("tid" = i64, Path, description = "Task id")),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 204, description = "Removed"),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 204, description = "Removed"), Refusals)
 )]
-pub async fn delete_task(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, tid)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
-    let task = task_of(&state, &ctx, &tid).await?;
-    state.app.remove_task(&ctx, &task).await?;
+pub async fn delete_task(State(state): State<AppState>, api: ApiReport) -> ApiResult<StatusCode> {
+    let task = task_of(&state, &api.ctx, api.param("tid")).await?;
+    state.app.remove_task(&api.ctx, &task).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -406,22 +378,12 @@ pub struct MemberList {
     get,
     path = "/organisations/{org}/members",
     tag = "process",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = MemberList),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = MemberList), BadRequest, Refusals)
 )]
-pub async fn members(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
-) -> ApiResult<Json<MemberList>> {
-    let g = managed_org(&state, &viewer, &org).await?;
+pub async fn members(State(state): State<AppState>, org: ApiOrg) -> ApiResult<Json<MemberList>> {
+    let g = state.app.managed_org(&org.actor, &org.key).await?;
     let users = state.app.members(&g).await?;
     let items: Vec<Member> = users.iter().map(Member::from).collect();
     Ok(Json(MemberList {
@@ -450,32 +412,27 @@ pub struct PatchMember {
     patch,
     path = "/organisations/{org}/members/{uid}",
     tag = "process",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$"), ("uid" = i64, Path, description = "User id")),
+    params(OrgPath, ("uid" = i64, Path, description = "User id")),
     request_body = PatchMember,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "OK", body = Member),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, Refusals, Unprocessable,
     )
 )]
 pub async fn patch_member(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((org, uid)): Path<(String, String)>,
+    org: ApiOrg,
     ApiJson(b): ApiJson<PatchMember>,
 ) -> ApiResult<Json<Member>> {
-    let g = managed_org(&state, &viewer, &org).await?;
+    let g = state.app.managed_org(&org.actor, &org.key).await?;
     let change = MemberChange {
         role: b.role,
         sector: b.sector,
     };
     let u = state
         .app
-        .change_member(&g, member_id(&uid)?, &change)
+        .change_member(&g, member_id(org.param("uid"))?, &change)
         .await?;
     Ok(Json(Member::from(&u)))
 }
@@ -494,22 +451,15 @@ pub struct InvitationList {
     get,
     path = "/organisations/{org}/invitations",
     tag = "process",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = InvitationList),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = InvitationList), BadRequest, Refusals)
 )]
 pub async fn invitations(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
+    org: ApiOrg,
 ) -> ApiResult<Json<InvitationList>> {
-    let g = managed_org(&state, &viewer, &org).await?;
+    let g = state.app.managed_org(&org.actor, &org.key).await?;
     let list = state.app.invitations(&g).await?;
     let items: Vec<InvitationJson> = list.iter().map(InvitationJson::from).collect();
     Ok(Json(InvitationList {
@@ -553,27 +503,21 @@ pub struct NewInvitationAnswer {
     post,
     path = "/organisations/{org}/invitations",
     tag = "process",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     request_body = NewInvitationBody,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Created", body = NewInvitationAnswer),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 409, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, Refusals, Conflict, Unprocessable,
     )
 )]
 pub async fn create_invitation(
     State(state): State<AppState>,
-    viewer: Viewer,
     headers: HeaderMap,
-    Path(org): Path<String>,
+    org: ApiOrg,
     ApiJson(b): ApiJson<NewInvitationBody>,
 ) -> ApiResult<Created<NewInvitationAnswer>> {
-    let g = managed_org(&state, &viewer, &org).await?;
+    let g = state.app.managed_org(&org.actor, &org.key).await?;
     let input = NewInvitation {
         email: b.email,
         role: b.role,
@@ -592,24 +536,18 @@ pub async fn create_invitation(
     delete,
     path = "/organisations/{org}/invitations/{iid}",
     tag = "process",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$"), ("iid" = i64, Path, description = "Invitation id")),
+    params(OrgPath, ("iid" = i64, Path, description = "Invitation id")),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = InvitationJson),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = InvitationJson), Refusals)
 )]
 pub async fn delete_invitation(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((org, iid)): Path<(String, String)>,
+    org: ApiOrg,
 ) -> ApiResult<Json<InvitationJson>> {
-    let g = managed_org(&state, &viewer, &org).await?;
+    let g = state.app.managed_org(&org.actor, &org.key).await?;
     let inv = state
         .app
-        .revoke_invitation(&g, invitation_id(&iid)?)
+        .revoke_invitation(&g, invitation_id(org.param("iid"))?)
         .await?;
     Ok(Json(InvitationJson::from(&inv)))
 }
@@ -650,10 +588,7 @@ pub struct NewAccount {
     request_body = AcceptBody,
     responses(
         (status = 201, description = "Created", body = NewAccount),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 410, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        BadRequest, NotFound, Gone, Unprocessable,
     )
 )]
 pub async fn accept_invitation(
@@ -715,23 +650,16 @@ pub struct AuditPage {
     get,
     path = "/organisations/{org}/audit",
     tag = "process",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$"), AuditParams),
+    params(OrgPath, AuditParams),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = AuditPage),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = AuditPage), BadRequest, Refusals)
 )]
 pub async fn audit(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
+    org: ApiOrg,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
-    let g = managed_org(&state, &viewer, &org).await?;
+    let g = state.app.managed_org(&org.actor, &org.key).await?;
     let (f, page) = audit_filter(&q)?;
     let log = state.app.audit_log(&g, &f, page).await?;
     Ok(Json(AuditPage {
@@ -765,25 +693,13 @@ pub struct RegionOverview {
     get,
     path = "/organisations/{org}/region-overview",
     tag = "process",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = RegionOverview),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = RegionOverview), BadRequest, Refusals)
 )]
-pub async fn region(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(org): Path<String>,
-) -> ApiResult<Json<RegionOverview>> {
-    let key = org_key(&org)?;
-    let actor = crate::auth::actor(&viewer)?;
-    let o = state.app.region_overview(&actor, &key).await?;
-    let tr = Tr::new(viewer.lang);
+pub async fn region(State(state): State<AppState>, org: ApiOrg) -> ApiResult<Json<RegionOverview>> {
+    let o = state.app.region_overview(&org.actor, &org.key).await?;
+    let tr = Tr::new(org.viewer.lang);
     let members = region_members(&o, &tr);
     let shared = region_shared(&o, &members, &tr);
     Ok(Json(RegionOverview {

@@ -6,6 +6,7 @@
 //! and one URL answering differently for anonymous and signed-in callers would make
 //! caches and clients confuse the two.
 
+use super::responses::{BadRequest, NotFound};
 use super::{ApiError, ApiResult, ApiRouter};
 use crate::auth::Viewer;
 use crate::pages::public::{published_output, published_report_by_id, with_etag, Rendered};
@@ -124,8 +125,7 @@ pub struct PublishedReportList {
         (status = 200, description = "OK (with an ETag header)", body = PublishedReportList,
             headers(("ETag" = String, description = "Version of the answer, for If-None-Match"))),
         (status = 304, description = "Not modified"),
-        (status = 400, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
+        BadRequest, NotFound,
     )
 )]
 pub async fn list(
@@ -216,7 +216,7 @@ pub enum Language {
         (status = 200, description = "OK (with an ETag header)", body = PublishedDocument,
             headers(("ETag" = String, description = "Version of the answer, for If-None-Match"))),
         (status = 304, description = "Not modified"),
-        (status = 404, response = super::responses::Error),
+        NotFound,
     )
 )]
 pub async fn one(

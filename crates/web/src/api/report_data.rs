@@ -5,10 +5,13 @@
 //! call, so both answer the same refusal and write the same audit entry.
 
 use super::reports::{created, double, ApiJson, Created};
-use super::{one_of, ApiResult, ApiRouter, CreatedId};
+use super::responses::{JsonBody, Refusals, Unprocessable};
+use super::{one_of, ApiResult, ApiRouter, CreatedId, ReportPath};
 use crate::extract::ApiReport;
 use crate::i18n::Tr;
-use crate::pages::report_data::{observation_views, propose as propose_worded, ObservationView};
+use crate::pages::report_data::{
+    observation_views, oid_param, propose as propose_worded, ObservationView,
+};
 use crate::{AppError, AppState};
 use axum::extract::State;
 use axum::Json;
@@ -104,14 +107,9 @@ pub struct Seeded {
     get,
     path = "/reports/{id}/indicators",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ReportIndicators),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ReportIndicators), Refusals)
 )]
 pub async fn indicators(
     State(state): State<AppState>,
@@ -157,14 +155,9 @@ pub async fn indicators(
     post,
     path = "/reports/{id}/indicators/seed",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = Seeded),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = Seeded), Refusals)
 )]
 pub async fn seed(State(state): State<AppState>, r: ApiReport) -> ApiResult<Json<Seeded>> {
     let (added, _) = state.app.seed_indicators(&r.ctx).await?;
@@ -211,27 +204,19 @@ pub struct SelectionBody {
     path = "/reports/{id}/indicators/{item_key}",
     tag = "reports",
     params(
-        ("id" = i64, Path, description = "Report id"),
+        ReportPath,
         ("item_key" = String, Path, description = "Item of the indicator list: sotkanet:<id> or preset:<slug>", pattern = "^(sotkanet:[0-9]+|preset:[a-z0-9-]+)$"),
     ),
     request_body = SelectionBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = Selection),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = Selection), Refusals, JsonBody)
 )]
 pub async fn put_indicator(
     State(state): State<AppState>,
     r: ApiReport,
     ApiJson(b): ApiJson<SelectionBody>,
 ) -> ApiResult<Json<Selection>> {
-    let item_key = r.params.get("item_key").cloned().unwrap_or_default();
+    let item_key = r.param("item_key");
     let input = SelectionInput {
         state: b.state,
         reason: b.reason,
@@ -239,10 +224,7 @@ pub async fn put_indicator(
         section_id: b.section_id,
         measure_kind: b.measure_kind,
     };
-    let (s, _) = state
-        .app
-        .decide_indicator(&r.ctx, &item_key, &input)
-        .await?;
+    let (s, _) = state.app.decide_indicator(&r.ctx, item_key, &input).await?;
     Ok(Json(s))
 }
 
@@ -268,18 +250,10 @@ pub struct SelfAssessmentBody {
     post,
     path = "/reports/{id}/self-assessments",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = SelfAssessmentBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 201, description = "Created", body = CreatedId),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = CreatedId), Refusals, JsonBody)
 )]
 pub async fn self_assessment(
     State(state): State<AppState>,
@@ -309,14 +283,9 @@ pub struct ObservationList {
     get,
     path = "/reports/{id}/observations",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ObservationList),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ObservationList), Refusals)
 )]
 pub async fn observations(
     State(state): State<AppState>,
@@ -403,18 +372,10 @@ async fn one_view(
     post,
     path = "/reports/{id}/observations",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = ObservationBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 201, description = "Created", body = ObservationView),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = ObservationView), Refusals, JsonBody)
 )]
 pub async fn create_observation(
     State(state): State<AppState>,
@@ -453,14 +414,9 @@ pub struct Proposed {
     post,
     path = "/reports/{id}/observations/propose",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = Proposed),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = Proposed), Refusals)
 )]
 pub async fn propose(State(state): State<AppState>, r: ApiReport) -> ApiResult<Json<Proposed>> {
     let tr = Tr::new(r.viewer.lang);
@@ -498,15 +454,9 @@ pub struct CollectedItems {
     post,
     path = "/reports/{id}/observations/collect",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = CollectedItems),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = CollectedItems), Refusals, Unprocessable)
 )]
 pub async fn collect(
     State(state): State<AppState>,
@@ -540,37 +490,17 @@ pub struct PatchObservationBody {
     patch,
     path = "/reports/{id}/observations/{oid}",
     tag = "reports",
-    params(
-        ("id" = i64, Path, description = "Report id"),
-        ("oid" = i64, Path, description = "Joy or concern id (of this report)"),
-    ),
+    params(ReportPath, ("oid" = i64, Path, description = "Joy or concern id (of this report)")),
     request_body = PatchObservationBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ObservationView),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ObservationView), Refusals, JsonBody)
 )]
 pub async fn patch_observation(
     State(state): State<AppState>,
     r: ApiReport,
     ApiJson(b): ApiJson<PatchObservationBody>,
 ) -> ApiResult<Json<ObservationView>> {
-    let raw = r.params.get("oid").map(String::as_str).unwrap_or_default();
-    let oid = crate::pages::parse_id(raw).ok_or_else(|| {
-        hyte_app::AppError::NotFound(
-            hyte_app::Refusal::new(
-                "rd-error-no-observation",
-                format!("no joy or concern {raw}"),
-            )
-            .arg("id", raw),
-        )
-    })?;
+    let oid = oid_param(&r.params)?;
     let patch = ObservationPatch {
         status: b.status,
         indicators: b.indicators,
@@ -600,14 +530,9 @@ pub struct AppendixAnswer {
     get,
     path = "/reports/{id}/appendix",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = AppendixAnswer),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = AppendixAnswer), Refusals)
 )]
 pub async fn appendix_json(
     State(state): State<AppState>,

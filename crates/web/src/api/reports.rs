@@ -2,10 +2,11 @@
 //! section text with its base revision, and comments. Thin adapters over the use cases
 //! of `hyte_app::reports`, which the pages call too.
 
-use super::{ApiError, ApiResult, ApiRouter, ErrorDetail};
+use super::responses::{BadRequest, JsonBody, Refusals};
+use super::{ApiError, ApiResult, ApiRouter, ErrorDetail, OrgPath, ReportPath};
 use crate::auth::{readable_org, Viewer};
 use crate::extract::ApiReport;
-use crate::pages::report_data::{can_edit_section, report_ctx, ReportAccess};
+use crate::pages::report_data::{can_edit_section, ReportAccess};
 use crate::{AppError, AppState};
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
@@ -52,6 +53,18 @@ pub fn routes() -> ApiRouter {
 ))]
 pub struct Doc;
 
+/// A rejection of one of axum's extractors (`status`, axum's sentence) as a JSON error
+/// like every other API error.
+fn rejected(status: StatusCode, message: String) -> ApiError {
+    ApiError(AppError {
+        status,
+        message,
+        json: true,
+        code: "invalid_request",
+        refusal: None,
+    })
+}
+
 /// A JSON body whose rejections (malformed JSON 400, wrong shape 422, missing
 /// content type 415) answer as JSON errors like every other API error.
 pub struct ApiJson<T>(pub T);
@@ -60,16 +73,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => Err(ApiError(AppError {
-                status: rej.status(),
-                message: rej.body_text(),
-                json: true,
-                code: "invalid_request",
-                refusal: None,
-            })),
-        }
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(v)| ApiJson(v))
+            .map_err(|r| rejected(r.status(), r.body_text()))
     }
 }
 
@@ -84,16 +91,10 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(rej) => Err(ApiError(AppError {
-                status: rej.status(),
-                message: rej.body_text(),
-                json: true,
-                code: "invalid_request",
-                refusal: None,
-            })),
-        }
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|r| rejected(r.status(), r.body_text()))
     }
 }
 
@@ -105,16 +106,10 @@ impl<S: Send + Sync> FromRequest<S> for ApiText {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match String::from_request(req, state).await {
-            Ok(s) => Ok(ApiText(s)),
-            Err(rej) => Err(ApiError(AppError {
-                status: rej.status(),
-                message: rej.body_text(),
-                json: true,
-                code: "invalid_request",
-                refusal: None,
-            })),
-        }
+        String::from_request(req, state)
+            .await
+            .map(ApiText)
+            .map_err(|r| rejected(r.status(), r.body_text()))
     }
 }
 
@@ -259,20 +254,14 @@ pub struct ReportList {
     get,
     path = "/organisations/{org}/reports",
     tag = "reports",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ReportList),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ReportList), BadRequest, Refusals)
 )]
 pub async fn list_reports(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
 ) -> ApiResult<Json<ReportList>> {
     let region = readable_org(&state, &viewer, &org).await?;
     let items = state
@@ -330,23 +319,15 @@ pub struct NewReportBody {
     post,
     path = "/organisations/{org}/reports",
     tag = "reports",
-    params(("org" = String, Path, description = "Organisation id CATEGORY:CODE, e.g. KUNTA:016", pattern = "^[A-Z]+:[0-9A-Z]+$")),
+    params(OrgPath),
     request_body = NewReportBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 201, description = "Created", body = ReportDetail),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = ReportDetail), Refusals, JsonBody)
 )]
 pub async fn create_report(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     ApiJson(b): ApiJson<NewReportBody>,
 ) -> ApiResult<Created<ReportDetail>> {
     let region = readable_org(&state, &viewer, &org).await?;
@@ -378,21 +359,14 @@ pub async fn create_report(
     get,
     path = "/reports/{id}",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ReportDetail),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ReportDetail), Refusals)
 )]
 pub async fn report(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    ApiReport { ctx, .. }: ApiReport,
 ) -> ApiResult<Json<ReportDetail>> {
-    let ctx = report_ctx(&state, &viewer, &id).await?;
     Ok(Json(report_json(&state, &ctx).await?))
 }
 
@@ -417,18 +391,10 @@ pub struct NewSectionBody {
     post,
     path = "/reports/{id}/sections",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = NewSectionBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 201, description = "Created", body = SectionJson),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = SectionJson), Refusals, JsonBody)
 )]
 pub async fn add_section(
     State(state): State<AppState>,
@@ -483,21 +449,10 @@ pub struct PatchSectionBody {
     patch,
     path = "/reports/{id}/sections/{sid}",
     tag = "reports",
-    params(
-        ("id" = i64, Path, description = "Report id"),
-        ("sid" = i64, Path, description = "Section id (of this report)"),
-    ),
+    params(ReportPath, ("sid" = i64, Path, description = "Section id (of this report)")),
     request_body = PatchSectionBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = SectionJson),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = SectionJson), Refusals, JsonBody)
 )]
 pub async fn patch_section(
     State(state): State<AppState>,
@@ -586,21 +541,13 @@ pub struct SaveConflict {
     put,
     path = "/reports/{id}/sections/{sid}/text",
     tag = "reports",
-    params(
-        ("id" = i64, Path, description = "Report id"),
-        ("sid" = i64, Path, description = "Section id (of this report)"),
-    ),
+    params(ReportPath, ("sid" = i64, Path, description = "Section id (of this report)")),
     request_body = TextBody,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "OK", body = SavedRevision),
         (status = 409, description = "The base revision is stale: someone saved first. Nothing was written; the current text is returned for merging.", body = SaveConflict),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
+        Refusals, JsonBody,
     )
 )]
 pub async fn save_text(
@@ -661,14 +608,9 @@ pub struct CommentList {
     get,
     path = "/reports/{id}/comments",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = CommentList),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = CommentList), Refusals)
 )]
 pub async fn comments(
     State(state): State<AppState>,
@@ -714,18 +656,10 @@ pub struct CreatedComment {
     post,
     path = "/reports/{id}/comments",
     tag = "reports",
-    params(("id" = i64, Path, description = "Report id")),
+    params(ReportPath),
     request_body = CommentBody,
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 201, description = "Created", body = CreatedComment),
-        (status = 400, response = super::responses::Error),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-        (status = 415, response = super::responses::Error),
-        (status = 422, response = super::responses::Error),
-    )
+    responses((status = 201, description = "Created", body = CreatedComment), Refusals, JsonBody)
 )]
 pub async fn create_comment(
     State(state): State<AppState>,
@@ -781,17 +715,9 @@ async fn resolve(
     post,
     path = "/reports/{id}/comments/{cid}/resolve",
     tag = "reports",
-    params(
-        ("id" = i64, Path, description = "Report id"),
-        ("cid" = i64, Path, description = "Comment id (of this report)"),
-    ),
+    params(ReportPath, ("cid" = i64, Path, description = "Comment id (of this report)")),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ResolvedComment),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ResolvedComment), Refusals)
 )]
 pub async fn resolve_comment(
     State(state): State<AppState>,
@@ -808,17 +734,9 @@ pub async fn resolve_comment(
     post,
     path = "/reports/{id}/comments/{cid}/reopen",
     tag = "reports",
-    params(
-        ("id" = i64, Path, description = "Report id"),
-        ("cid" = i64, Path, description = "Comment id (of this report)"),
-    ),
+    params(ReportPath, ("cid" = i64, Path, description = "Comment id (of this report)")),
     security(("bearer" = []), ("session" = [])),
-    responses(
-        (status = 200, description = "OK", body = ResolvedComment),
-        (status = 401, response = super::responses::Error),
-        (status = 403, response = super::responses::Error),
-        (status = 404, response = super::responses::Error),
-    )
+    responses((status = 200, description = "OK", body = ResolvedComment), Refusals)
 )]
 pub async fn reopen_comment(
     State(state): State<AppState>,

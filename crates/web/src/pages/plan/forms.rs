@@ -6,14 +6,15 @@ use super::page::{render_plan, Draft, PlanQuery};
 use super::refresh;
 use super::yearly::generate_yearly;
 use crate::auth::Viewer;
+use crate::extract::viewer_and_form;
 use crate::i18n::Tr;
 use crate::pages::login_redirect;
 use crate::pages::report_data::report_ctx;
+use crate::pages::reports::FormData;
 use crate::{AppError, AppResult, AppState};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use hyte_app::model::reports::Report;
 use hyte_app::plan::{
     refused, ActionDraft, FollowUpDraft, GoalDraft, ProgressDraft, ResourceDraft,
@@ -122,16 +123,11 @@ impl FromRequest<AppState> for PlanForm {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
-        let viewer = Viewer::from_request_parts(&mut parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(&mut parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let Form(f) =
-            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
-                .await
-                .map_err(IntoResponse::into_response)?;
+        let (viewer, FormData(f)) =
+            viewer_and_form(Request::from_parts(parts, body), state).await?;
         let param = |name: &str| {
             params
                 .iter()

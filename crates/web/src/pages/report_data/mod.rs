@@ -146,7 +146,7 @@ fn not_saved(tr: &Tr, title: &str, r: &hyte_app::Refusal) -> String {
 }
 
 /// The `{oid}` of a joy or concern in the path (404 when it is not a number).
-fn oid_param(params: &HashMap<String, String>) -> Result<i64, hyte_app::AppError> {
+pub(crate) fn oid_param(params: &HashMap<String, String>) -> Result<i64, hyte_app::AppError> {
     let raw = params.get("oid").map(String::as_str).unwrap_or_default();
     crate::pages::parse_id(raw).ok_or_else(|| {
         hyte_app::AppError::NotFound(
