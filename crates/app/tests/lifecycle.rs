@@ -271,8 +271,11 @@ both!(a_disabled_account_stops_at_once, |fx: Fx| async move {
         .await
         .unwrap();
     assert!(changed);
-    // The store's look-ups behind every request return nothing for the account.
+    // The store's look-ups behind every request return nothing for the account,
+    // even for a session that a sign-in racing the change would have started.
     assert!(fx.db.session(&session).await.unwrap().is_none());
+    let late = fx.app.start_session(ed.user.id, 3600).await.unwrap().token;
+    assert!(fx.db.session(&late).await.unwrap().is_none());
     assert!(fx.db.user_by_api_token(&token).await.unwrap().is_none());
     assert!(fx.app.user_by_api_token(&token).await.unwrap().is_none());
     // Signing in is answered like a wrong password (and audited as a failure).
@@ -559,6 +562,30 @@ both!(reset_links_are_single_use_and_expire, |fx: Fx| async move {
         .await
         .unwrap_err();
     assert_eq!(key_of(&e), "reset-err-used");
+    // Of two uses of one link at the same moment, exactly one sets the password.
+    let racing = fx
+        .app
+        .issue_password_reset(user(&fx.coord), Some(&asikkala()), ed.id)
+        .await
+        .unwrap();
+    let (pw_a, pw_b) = ("kilpaileva salasana A", "kilpaileva salasana B");
+    let (a, b) = tokio::join!(
+        fx.app.use_password_reset(&racing.token, pw_a, pw_a),
+        fx.app.use_password_reset(&racing.token, pw_b, pw_b)
+    );
+    assert_eq!(
+        usize::from(a.is_ok()) + usize::from(b.is_ok()),
+        1,
+        "{a:?} {b:?}"
+    );
+    let e = a.err().or(b.err()).unwrap();
+    assert_eq!(key_of(&e), "reset-err-used");
+    let new = if fx.signs_in(ed.email.as_str(), pw_a).await {
+        pw_a
+    } else {
+        pw_b
+    };
+    assert!(fx.signs_in(ed.email.as_str(), new).await);
     // A newer link makes the older void; an expired link does not work.
     let first = fx
         .app
