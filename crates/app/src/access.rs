@@ -167,7 +167,9 @@ impl App {
     }
 
     /// The caller's access to a report: the best of their access to the owner and
-    /// to each partner organisation.
+    /// to each partner organisation. Only accepted partners count (`report.partners`):
+    /// an organisation that is merely invited (`report.invited_partners`) gives its
+    /// users nothing until its coordinator accepts (`reports::partners`).
     pub async fn report_access(&self, user: &User, report: &Report) -> AppResult<Option<Access>> {
         if user.role == Role::Admin {
             return Ok(Some(Access::Member(Role::Admin)));

@@ -63,7 +63,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT r.id FROM report r JOIN report_publication p ON p.report_id = r.id
              WHERE p.published_at IS NOT NULL
-               AND (r.org_key = $1 OR r.id IN (SELECT report_id FROM report_partner WHERE org_key = $1))
+               AND (r.org_key = $1 OR r.id IN (SELECT report_id FROM report_partner WHERE org_key = $1 AND state = 'accepted'))
              ORDER BY r.term_start DESC, r.id DESC",
         )
         .bind(org.to_string())

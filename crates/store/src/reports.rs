@@ -19,9 +19,14 @@ pub struct Report {
     /// The owning organisation.
     #[schema(value_type = String, example = "KUNTA:016")]
     pub org: RegionKey,
-    /// Other organisations of a joint report.
+    /// Other organisations of a joint report: those whose coordinator accepted the
+    /// partnership. Only these work on the report.
     #[schema(value_type = Vec<String>)]
     pub partners: Vec<RegionKey>,
+    /// Organisations invited as partners that have not answered yet: they have no
+    /// access to the report until their coordinator accepts.
+    #[schema(value_type = Vec<String>)]
+    pub invited_partners: Vec<RegionKey>,
     /// Kind.
     pub kind: ReportKind,
     /// Title.
@@ -43,7 +48,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether an organisation is the owner or a partner.
+    /// Whether an organisation is the owner or an (accepted) partner.
     pub fn involves(&self, org: &RegionKey) -> bool {
         self.org == *org || self.partners.contains(org)
     }
@@ -54,7 +59,11 @@ impl Report {
 pub struct NewReport {
     /// Owner.
     pub org: RegionKey,
-    /// Partners of a joint report.
+    /// Partners that have already accepted (a yearly report continuing its term
+    /// report's partnership). A new partner is invited with [`Tx::invite_partner`]
+    /// and works on the report only once its coordinator accepts.
+    ///
+    /// [`Tx::invite_partner`]: crate::tx::Tx::invite_partner
     pub partners: Vec<RegionKey>,
     /// Kind.
     pub kind: ReportKind,
@@ -262,18 +271,25 @@ impl Store {
         let id: i64 = row.try_get("id")?;
         let kind: String = row.try_get("kind")?;
         let langs: String = row.try_get("languages")?;
-        let partners =
-            sqlx::query("SELECT org_key FROM report_partner WHERE report_id = $1 ORDER BY org_key")
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| key(r.try_get("org_key")?))
-                .collect::<StoreResult<Vec<_>>>()?;
+        let (mut partners, mut invited_partners) = (vec![], vec![]);
+        for r in sqlx::query(
+            "SELECT org_key, state FROM report_partner WHERE report_id = $1 ORDER BY org_key",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let k = key(r.try_get("org_key")?)?;
+            match r.try_get::<String, _>("state")?.as_str() {
+                "accepted" => partners.push(k),
+                _ => invited_partners.push(k),
+            }
+        }
         Ok(Report {
             id,
             org: key(row.try_get("org_key")?)?,
             partners,
+            invited_partners,
             kind: kind.parse().map_err(invalid)?,
             title: row.try_get("title")?,
             term_start: row.try_get("term_start")?,
@@ -304,10 +320,11 @@ impl Store {
         }
     }
 
-    /// Reports an organisation owns or takes part in, newest term first.
+    /// Reports an organisation owns or takes part in (an accepted partner), newest
+    /// term first.
     pub async fn reports_of(&self, org: &RegionKey) -> StoreResult<Vec<Report>> {
         let rows = sqlx::query(&format!(
-            "SELECT {REPORT_COLUMNS} FROM report WHERE org_key = $1 OR id IN (SELECT report_id FROM report_partner WHERE org_key = $1)
+            "SELECT {REPORT_COLUMNS} FROM report WHERE org_key = $1 OR id IN (SELECT report_id FROM report_partner WHERE org_key = $1 AND state = 'accepted')
              ORDER BY term_start DESC, id DESC"
         ))
         .bind(org.to_string())
@@ -635,11 +652,16 @@ impl crate::tx::Tx {
         .try_get("id")?;
         for p in &r.partners {
             if *p != r.org {
-                sqlx::query("INSERT INTO report_partner (report_id, org_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id)
-                    .bind(p.to_string())
-                    .execute(self.conn())
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO report_partner (report_id, org_key, state, invited_by, invited_at, answered_by, answered_at)
+                     VALUES ($1, $2, 'accepted', $3, $4, $3, $4) ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(p.to_string())
+                .bind(r.created_by.clone())
+                .bind(now.clone())
+                .execute(self.conn())
+                .await?;
             }
         }
         for (i, t) in template.iter().enumerate() {
@@ -1176,4 +1198,135 @@ impl crate::tx::Tx {
 struct Place {
     id: i64,
     position: i64,
+}
+
+/// An invitation to take part in another organisation's report as a partner.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerInvitation {
+    /// The report.
+    pub report_id: i64,
+    /// Its title.
+    pub report_title: String,
+    /// The inviting organisation (the report's owner).
+    pub owner: RegionKey,
+    /// The invited organisation.
+    pub partner: RegionKey,
+    /// Who invited (e-mail), if known.
+    pub invited_by: Option<String>,
+    /// When.
+    pub invited_at: Option<String>,
+}
+
+const INVITATION_COLUMNS: &str =
+    "p.report_id, r.title, r.org_key AS owner, p.org_key AS partner, p.invited_by, p.invited_at";
+
+fn invitation_from_row(row: &AnyRow) -> StoreResult<PartnerInvitation> {
+    Ok(PartnerInvitation {
+        report_id: row.try_get("report_id")?,
+        report_title: row.try_get("title")?,
+        owner: key(row.try_get("owner")?)?,
+        partner: key(row.try_get("partner")?)?,
+        invited_by: opt_str(row, "invited_by")?,
+        invited_at: opt_str(row, "invited_at")?,
+    })
+}
+
+impl Store {
+    /// The partnership invitations an organisation has received and not answered,
+    /// newest first.
+    pub async fn partner_invitations_to(
+        &self,
+        org: &RegionKey,
+    ) -> StoreResult<Vec<PartnerInvitation>> {
+        sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM report_partner p JOIN report r ON r.id = p.report_id
+             WHERE p.org_key = $1 AND p.state = 'invited' ORDER BY p.invited_at DESC, p.report_id DESC"
+        ))
+        .bind(org.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(invitation_from_row)
+        .collect()
+    }
+
+    /// The unanswered invitation of an organisation to a report, if there is one.
+    pub async fn partner_invitation(
+        &self,
+        report_id: i64,
+        org: &RegionKey,
+    ) -> StoreResult<Option<PartnerInvitation>> {
+        sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM report_partner p JOIN report r ON r.id = p.report_id
+             WHERE p.report_id = $1 AND p.org_key = $2 AND p.state = 'invited'"
+        ))
+        .bind(report_id)
+        .bind(org.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        .as_ref()
+        .map(invitation_from_row)
+        .transpose()
+    }
+}
+
+impl crate::tx::Tx {
+    /// Invites an organisation to be a partner of a report (state `invited`): `false`
+    /// when it is already invited or a partner.
+    pub async fn invite_partner(
+        &mut self,
+        report_id: i64,
+        org: &RegionKey,
+        by: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO report_partner (report_id, org_key, state, invited_by, invited_at)
+             VALUES ($1, $2, 'invited', $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(report_id)
+        .bind(org.to_string())
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Accepts an invitation: the organisation becomes a partner. `false` when there
+    /// was no unanswered invitation (already answered, withdrawn, never made).
+    pub async fn accept_partner(
+        &mut self,
+        report_id: i64,
+        org: &RegionKey,
+        by: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE report_partner SET state = 'accepted', answered_by = $3, answered_at = $4
+             WHERE report_id = $1 AND org_key = $2 AND state = 'invited'",
+        )
+        .bind(report_id)
+        .bind(org.to_string())
+        .bind(by.to_string())
+        .bind(now_rfc3339())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes an unanswered invitation (declined or withdrawn). `false` when there
+    /// was none; an accepted partnership is not touched.
+    pub async fn drop_partner_invitation(
+        &mut self,
+        report_id: i64,
+        org: &RegionKey,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "DELETE FROM report_partner WHERE report_id = $1 AND org_key = $2 AND state = 'invited'",
+        )
+        .bind(report_id)
+        .bind(org.to_string())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

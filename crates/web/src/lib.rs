@@ -159,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::plan::routes())
         .merge(pages::coefficient::routes())
         .merge(pages::dialogue::routes())
+        .merge(pages::partners::routes())
         .merge(pages::public::routes())
         .merge(pages::embed::routes())
         .nest("/api/v1", api::routes())

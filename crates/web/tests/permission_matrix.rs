@@ -196,6 +196,8 @@ struct Fixture {
     reset_token: String,
     /// A dialogue of the own municipality and its welfare region.
     dialogue: i64,
+    /// A report of Heinola that invites the own organisation as a partner.
+    partnership: i64,
 }
 
 /// What the public rows refer to: a published report of the own organisation and the
@@ -432,7 +434,33 @@ async fn fixture(app: &TestApp, approved: bool, task_owner: i64) -> Fixture {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    // Partners by consent: the report invites Heinola (withdrawn in its row), and a
+    // report of Heinola invites the own organisation (accepted or declined in theirs).
+    let heinola: hyte_domain::RegionKey = "KUNTA:111".parse().unwrap();
+    let theirs = store_report(
+        &app.store,
+        &NewReport {
+            org: heinola.clone(),
+            partners: vec![],
+            kind: ReportKind::TermReport,
+            title: "Heinolan kertomus".into(),
+            term_start: 2025,
+            term_end: 2029,
+            year: None,
+            languages: vec!["fi".into()],
+            created_by: "matrix@hyte.example.fi".into(),
+        },
+        &[],
+    )
+    .await;
+    let mut tx = app.store.begin().await.unwrap();
+    tx.invite_partner(r.id, &heinola, by).await.unwrap();
+    tx.invite_partner(theirs.id, &OWN.parse().unwrap(), by)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     Fixture {
+        partnership: theirs.id,
         report: r.id,
         section: section.id,
         comment,
@@ -596,6 +624,7 @@ async fn send(app: &TestApp, row: &Row, caller: &Caller, f: &Fixture, p: &Publis
             .replace("{reset}", &f.reset_token)
             .replace("{session}", &session_handle)
             .replace("{dlg}", &f.dialogue.to_string())
+            .replace("{partnership}", &f.partnership.to_string())
             .replace("{pub}", &p.report.to_string())
             .replace("{anchor}", &p.anchor)
             .replace("{n}", &unique().to_string())

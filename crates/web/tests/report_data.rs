@@ -147,7 +147,9 @@ both!(create_report_and_read_it, |app: TestApp| async move {
     .await;
     let v = ok_json(res, StatusCode::CREATED).await;
     assert_eq!(v["coverage"]["uncovered"].as_array().unwrap().len(), 6);
-    assert_eq!(v["report"]["partners"], json!(["KUNTA:081"]));
+    // A named partner is only invited until its coordinator accepts (#14.11).
+    assert_eq!(v["report"]["partners"], json!([]));
+    assert_eq!(v["report"]["invited_partners"], json!(["KUNTA:081"]));
     let empty = v["report"]["id"].as_i64().unwrap();
     let res = api(
         &app,
@@ -1117,6 +1119,16 @@ both!(
     )
     .await;
         let joint = v["report"]["id"].as_i64().unwrap();
+        // Invited, Lahti has no access; once its coordinator accepts, it works on it.
+        let res = app
+            .get_bearer(&lt, &format!("/api/v1/reports/{joint}"))
+            .await;
+        json_error(res, StatusCode::FORBIDDEN).await;
+        let mut tx = app.store.begin().await.unwrap();
+        tx.accept_partner(joint, &LAHTI.parse().unwrap(), "test")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let v = ok_json(
             app.get_bearer(&lt, &format!("/api/v1/reports/{joint}"))
                 .await,

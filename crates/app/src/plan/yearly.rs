@@ -133,6 +133,23 @@ impl App {
             )
             .await?;
         tx.link_yearly_report(id, term.id, year).await?;
+        // The term report's partners continue the partnership they accepted; an
+        // organisation still invited to the term report is invited to this one too.
+        for p in &term.invited_partners {
+            tx.invite_partner(id, p, by).await?;
+            crate::reports::partners::audit_both(
+                &mut tx,
+                &ctx.actor,
+                &term.org,
+                p,
+                "partner_invited",
+                &format!(
+                    "report {id} (yearly report of {}): {} invited {p} as a partner",
+                    term.id, term.org
+                ),
+            )
+            .await?;
+        }
         for s in &doc.sections {
             let sid = tx.add_section(id, &s.heading, &s.areas, None, by).await?;
             tx.save_section(sid, 0, &s.body, by, Some(GENERATED_NOTE))

@@ -20,7 +20,8 @@ pub struct ReportDraft {
     pub term_end: String,
     /// Year of a yearly report (required for one, optional otherwise).
     pub year: String,
-    /// Partner organisations of a joint report, by key (`KUNTA:398`).
+    /// Partner organisations of a joint report, by key (`KUNTA:398`): each is
+    /// invited and becomes a partner only when its coordinator accepts.
     pub partners: Vec<String>,
     /// `thl` (THL's outline, the default) or `empty`.
     pub outline: Option<String>,
@@ -47,7 +48,7 @@ impl App {
         actor: &Actor,
         org: &Region,
         d: &ReportDraft,
-    ) -> AppResult<(NewReport, Vec<TemplateSection>)> {
+    ) -> AppResult<(NewReport, Vec<RegionKey>, Vec<TemplateSection>)> {
         let kind: ReportKind = d.kind.trim().parse().map_err(|e| {
             AppError::invalid("kind", Refusal::new("rep-err-kind", format!("kind: {e}")))
         })?;
@@ -97,7 +98,8 @@ impl App {
         };
         let new = NewReport {
             org: org.key.clone(),
-            partners,
+            // Nobody becomes a partner without consent: they are invited below.
+            partners: vec![],
             kind,
             title,
             term_start: start,
@@ -106,10 +108,16 @@ impl App {
             languages,
             created_by: actor.email().to_string(),
         };
-        Ok((new, template))
+        Ok((new, partners, template))
     }
 
-    async fn check_partners(&self, org: &Region, given: &[String]) -> AppResult<Vec<RegionKey>> {
+    /// Parses partner keys: organisations in Hyte other than the country, without
+    /// the owner itself and without repetitions.
+    pub(crate) async fn check_partners(
+        &self,
+        org: &Region,
+        given: &[String],
+    ) -> AppResult<Vec<RegionKey>> {
         let mut partners: Vec<RegionKey> = vec![];
         for p in given.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
             let err = || {
@@ -151,7 +159,7 @@ impl App {
                 "only the organisation's coordinators create reports",
             ));
         }
-        let (new, template) = self.check_draft(actor, &region, d).await?;
+        let (new, invited, template) = self.check_draft(actor, &region, d).await?;
         let lang = new
             .languages
             .first()
@@ -163,13 +171,13 @@ impl App {
             org,
             "report_created",
             format!(
-                "report {id} '{}' ({}, {}–{}), {} sections, partners [{}]",
+                "report {id} '{}' ({}, {}–{}), {} sections, invited partners [{}]",
                 new.title,
                 new.kind,
                 new.term_start,
                 new.term_end,
                 template.len(),
-                new.partners
+                invited
                     .iter()
                     .map(|p| p.to_string())
                     .collect::<Vec<_>>()
@@ -177,6 +185,21 @@ impl App {
             ),
         ))
         .await?;
+        for p in &invited {
+            tx.invite_partner(id, p, actor.email()).await?;
+            crate::reports::partners::audit_both(
+                &mut tx,
+                actor,
+                org,
+                p,
+                "partner_invited",
+                &format!(
+                    "report {id} '{}': {org} invited {p} as a partner",
+                    new.title
+                ),
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.store
             .report(id)

@@ -2,5 +2,6 @@
 
 pub mod comments;
 pub mod create;
+pub mod partners;
 pub mod queries;
 pub mod sections;

@@ -8,6 +8,7 @@ pub mod embed;
 pub mod indicators;
 pub mod lifecycle;
 pub mod org;
+pub mod partners;
 pub mod plan;
 pub mod process;
 pub mod public;

@@ -23,6 +23,8 @@ struct DashboardTpl {
     can_manage: bool,
     languages: String,
     card: crate::pages::reports::ReportsCard,
+    /// For its coordinators: how many partnership invitations wait for an answer.
+    partnerships: Option<String>,
 }
 
 /// `GET /org/{org}`: the organisation's dashboard (its terms and reports).
@@ -35,6 +37,15 @@ pub async fn dashboard(
     let key = crate::pages::process::org_key(&org)?;
     let home = state.app.org_home(&actor, &key).await?;
     let card = crate::pages::reports::reports_card(&state, &viewer, &home.org).await?;
+    let partnerships = if home.access.can_decide() {
+        let n = state.app.partner_invitations(&actor, &key).await?.len();
+        Some(
+            crate::i18n::Tr::new(viewer.lang)
+                .ta("partnership-dashboard-open", &[("count", n.to_string())]),
+        )
+    } else {
+        None
+    };
     let lang = viewer.lang.code();
     let page = Page::new(&viewer, home.org.name(lang).to_string(), &uri.to_string());
     let languages = home
@@ -54,5 +65,6 @@ pub async fn dashboard(
         users: home.users,
         languages,
         card,
+        partnerships,
     })
 }
