@@ -379,6 +379,46 @@ fn run(mut cmd: Command, what: &str) -> Result<(), String> {
 }
 
 fn start_cluster() -> Result<String, String> {
+    let (url, cluster) = launch_cluster("", |_| Ok(()))?;
+    let _ = CLUSTER.set(cluster);
+    register_stop_at_exit();
+    Ok(url)
+}
+
+/// Clusters started besides the shared one (e.g. one with TLS), stopped at exit.
+static EXTRA_CLUSTERS: std::sync::Mutex<Vec<Cluster>> = std::sync::Mutex::new(Vec::new());
+
+/// Starts a cluster of its own with `settings` added to the server's command line
+/// (`-c ssl=on ...`); `prepare` runs on the cluster's directory before the start (it
+/// may write files the settings name; as root they are handed to the postgres user).
+/// Returns the maintenance URL and the directory. Stopped when the process exits.
+pub fn start_own_cluster(
+    settings: &str,
+    prepare: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(String, PathBuf), String> {
+    let (url, cluster) = launch_cluster(settings, prepare)?;
+    let dir = cluster.dir.clone();
+    if let Ok(mut all) = EXTRA_CLUSTERS.lock() {
+        all.push(cluster);
+    }
+    register_stop_at_exit();
+    Ok((url, dir))
+}
+
+fn register_stop_at_exit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: registering a plain extern "C" fn with no captured state.
+        unsafe {
+            libc::atexit(stop_cluster_at_exit);
+        }
+    });
+}
+
+fn launch_cluster(
+    settings: &str,
+    prepare: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(String, Cluster), String> {
     let bin = find_pg_bin().ok_or_else(|| {
         "initdb/pg_ctl not found on PATH, in /usr/local/bin or in /usr/lib/postgresql/*/bin"
             .to_string()
@@ -390,22 +430,23 @@ fn start_cluster() -> Result<String, String> {
         .tempdir()
         .map_err(|e| format!("cannot create a directory for the cluster: {e}"))?
         .keep();
-    if root {
-        // initdb refuses to run as root: the cluster belongs to the postgres user.
-        run(
-            {
-                let mut c = Command::new("chown");
-                c.arg("postgres:postgres").arg(&dir);
-                c
-            },
-            "chown of the cluster directory to the postgres user (does the user exist?)",
-        )?;
-    }
     let cluster = Cluster {
         bin,
         dir: dir.clone(),
         as_postgres_user: root,
     };
+    prepare(&dir)?;
+    if root {
+        // initdb refuses to run as root: the cluster belongs to the postgres user.
+        run(
+            {
+                let mut c = Command::new("chown");
+                c.arg("-R").arg("postgres:postgres").arg(&dir);
+                c
+            },
+            "chown of the cluster directory to the postgres user (does the user exist?)",
+        )?;
+    }
     let mut init = cluster.command("initdb");
     init.arg("-D").arg(cluster.data()).args([
         "-A",
@@ -433,22 +474,20 @@ fn start_cluster() -> Result<String, String> {
             .arg(dir.join("postgres.log"))
             .args(["-w", "-t", "60", "-o"])
             .arg(format!(
-                "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+                "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 {settings}",
                 dir.display()
             ))
             .arg("start");
         match run(start, "pg_ctl start") {
             Ok(()) => {
-                let _ = CLUSTER.set(cluster);
-                // SAFETY: registering a plain extern "C" fn with no captured state.
-                unsafe {
-                    libc::atexit(stop_cluster_at_exit);
-                }
                 eprintln!(
                     "test PostgreSQL cluster started in {} on 127.0.0.1:{port}",
                     dir.display()
                 );
-                return Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"));
+                return Ok((
+                    format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+                    cluster,
+                ));
             }
             Err(e) => {
                 let log = std::fs::read_to_string(dir.join("postgres.log")).unwrap_or_default();
@@ -461,7 +500,19 @@ fn start_cluster() -> Result<String, String> {
 }
 
 extern "C" fn stop_cluster_at_exit() {
+    if let Ok(mut extra) = EXTRA_CLUSTERS.lock() {
+        for c in extra.drain(..) {
+            c.stop();
+        }
+    }
     if let Some(c) = CLUSTER.get() {
+        c.stop();
+    }
+}
+
+impl Cluster {
+    fn stop(&self) {
+        let c = self;
         let mut stop = c.command("pg_ctl");
         stop.arg("-D")
             .arg(c.data())
