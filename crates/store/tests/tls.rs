@@ -4,7 +4,8 @@
 
 use hyte_store as store_crate;
 
-#[macro_use]
+// The shared cluster support; this test starts a cluster of its own and needs no `both!`.
+#[allow(unused_macros)]
 #[path = "../../web/tests/common/db.rs"]
 mod db;
 
