@@ -220,7 +220,7 @@ async fn finish(
         error: format!("{} {}", tr.t("plan-error-not-saved"), tr.refusal(&refusal)),
         fields: f.0,
     };
-    let mut res = render_plan(state, viewer, ctx, &q, None, draft).await?;
+    let mut res = render_plan(state, viewer, ctx, &q, draft).await?;
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
 }

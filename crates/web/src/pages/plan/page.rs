@@ -276,13 +276,13 @@ fn page_texts(
     (title, path, export_query)
 }
 
-/// Renders the plan page, with a message after a post or a refused form's input.
+/// Renders the plan page, with the message of the query's `done` or a refused form's
+/// input.
 pub(super) async fn render_plan(
     state: &AppState,
     viewer: &Viewer,
     ctx: &ReportCtx,
     q: &PlanQuery,
-    message: Option<String>,
     draft: Draft,
 ) -> AppResult<Response> {
     let (report, acc) = (&ctx.report, ctx.access);
@@ -323,7 +323,7 @@ pub(super) async fn render_plan(
         action_choices,
         indicator_choices,
         can_edit,
-        message,
+        message: done_message(&tr, q.done.as_deref()),
         yearly: state.app.yearly_reports_of(ctx).await?,
         year_rows: [0, 1, 2],
         default_start: year,
@@ -349,13 +349,10 @@ fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
 /// plan's items, with the year's progress and the forms of those who edit.
 pub async fn plan_page(
     State(state): State<AppState>,
-    ReportPage {
-        viewer, ctx, tr, ..
-    }: ReportPage,
+    page: ReportPage,
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
-    let message = done_message(&tr, q.done.as_deref());
-    render_plan(&state, &viewer, &ctx, &q, message, Draft::default()).await
+    render_plan(&state, &page.viewer, &page.ctx, &q, Draft::default()).await
 }
 
 #[derive(Template)]

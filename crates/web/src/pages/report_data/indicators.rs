@@ -129,10 +129,10 @@ struct Extras {
 pub async fn indicators_page(
     State(state): State<AppState>,
     page: ReportPage,
-    Query(q): Query<DoneQuery>,
+    Query(DoneQuery { done }): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let extras = Extras {
-        message: done_message(&page.tr, q.done.as_deref()),
+        message: done_message(&page.tr, done.as_deref()),
         ..Default::default()
     };
     render_indicators(&state, &page, extras).await

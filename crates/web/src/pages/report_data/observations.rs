@@ -110,9 +110,9 @@ struct ObservationsTpl {
 pub async fn observations_page(
     State(state): State<AppState>,
     page: ReportPage,
-    Query(q): Query<DoneQuery>,
+    Query(DoneQuery { done }): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    let message = done_message(&page.tr, q.done.as_deref());
+    let message = done_message(&page.tr, done.as_deref());
     render_observations(&state, &page, None, message, None).await
 }
 
