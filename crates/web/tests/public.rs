@@ -378,7 +378,15 @@ both!(pdf_and_infographic, |app: TestApp| async move {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    // Re-publishing makes a new version (a new cache key).
+    // The choices are kept for the next approval; the public document stays the one
+    // the council approved, even when published again (issue #14, item 2).
+    let (_, settings) = app
+        .get_text(&client, &format!("/reports/{id}/publication"))
+        .await;
+    assert!(
+        settings.contains("Selkokielinen **tiivistelmä**."),
+        "{settings}"
+    );
     publish(&app, &client, id, true).await;
     let doc = json(
         app.get_with(&anon, &format!("/api/v1/public/reports/{id}"))
@@ -386,9 +394,8 @@ both!(pdf_and_infographic, |app: TestApp| async move {
     )
     .await;
     let inds = doc["infographic"]["indicators"].as_array().unwrap();
-    assert_eq!(inds.len(), 1);
-    assert_eq!(inds[0]["id"], IND_BETTER);
-    assert_eq!(doc["summary"], "Selkokielinen **tiivistelmä**.");
+    assert_eq!(inds.len(), 2);
+    assert_ne!(doc["summary"], "Selkokielinen **tiivistelmä**.");
     let res = app
         .post_form(
             &client,

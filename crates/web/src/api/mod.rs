@@ -339,8 +339,11 @@ impl Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 crate::auth::SESSION_COOKIE,
+                "The browser's session cookie. A state-changing request (POST, PUT, PATCH, \
+                 DELETE) authenticated by it must carry the session's CSRF token in the \
+                 X-CSRF-Token header, or it is refused with 403 (bearer tokens need none).",
             ))),
         );
     }

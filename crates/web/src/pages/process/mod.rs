@@ -57,7 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{org}/members/{uid}/disable", post(member_disable))
         .route("/org/{org}/members/{uid}/enable", post(member_enable))
         .route("/org/{org}/members/{uid}/remove", post(member_remove))
-        .route("/org/{org}/members/{uid}/reset-link", post(member_reset_link))
+        .route(
+            "/org/{org}/members/{uid}/reset-link",
+            post(member_reset_link),
+        )
         .route("/org/{org}/invitations", post(invite_form))
         .route("/org/{org}/invitations/{iid}/revoke", post(revoke_form))
         .route("/invite/{token}", get(invite_page).post(accept_form))
