@@ -203,6 +203,43 @@ fn value_sets() -> Vec<(&'static str, &'static str, Vec<serde_json::Value>)> {
             "status",
             words(hyte_app::model::dialogue::GOAL_STATUSES),
         ),
+        // Spelled by the pages' region overview.
+        (
+            "RegionReport",
+            "approval",
+            words(&["in_preparation", "council_approved", "published"]),
+        ),
+        ("SharedTheme", "kind", words(&["tag", "indicator"])),
+        // The published document carries the domain's words as text.
+        (
+            "PublishedDocument",
+            "kind",
+            spelled(hyte_domain::report::ReportKind::ALL),
+        ),
+        (
+            "PublishedAction",
+            "status",
+            spelled(hyte_domain::plan::ActionStatus::ALL),
+        ),
+        (
+            "PublishedFollowUp",
+            "tracking",
+            spelled(hyte_domain::plan::Tracking::ALL),
+        ),
+        ("BlockOutcome", "outcome", outcomes.clone()),
+        ("OutcomeRef", "outcome", outcomes),
+    ]
+    .into_iter()
+    .chain(coefficient_value_sets())
+    .collect()
+}
+
+/// [`value_sets`] of the HYTE coefficient's answers.
+fn coefficient_value_sets() -> Vec<(&'static str, &'static str, Vec<serde_json::Value>)> {
+    fn words(all: &[&str]) -> Vec<serde_json::Value> {
+        all.iter().map(|v| (*v).into()).collect()
+    }
+    vec![
         // Spelled where the coefficient report is built (`hyte_app::coefficient`).
         (
             "HyteComponent",
@@ -236,31 +273,6 @@ fn value_sets() -> Vec<(&'static str, &'static str, Vec<serde_json::Value>)> {
                 "no_scores",
             ]),
         ),
-        // Spelled by the pages' region overview.
-        (
-            "RegionReport",
-            "approval",
-            words(&["in_preparation", "council_approved", "published"]),
-        ),
-        ("SharedTheme", "kind", words(&["tag", "indicator"])),
-        // The published document carries the domain's words as text.
-        (
-            "PublishedDocument",
-            "kind",
-            spelled(hyte_domain::report::ReportKind::ALL),
-        ),
-        (
-            "PublishedAction",
-            "status",
-            spelled(hyte_domain::plan::ActionStatus::ALL),
-        ),
-        (
-            "PublishedFollowUp",
-            "tracking",
-            spelled(hyte_domain::plan::Tracking::ALL),
-        ),
-        ("BlockOutcome", "outcome", outcomes.clone()),
-        ("OutcomeRef", "outcome", outcomes),
     ]
 }
 
